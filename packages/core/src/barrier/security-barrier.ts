@@ -1,0 +1,269 @@
+// The security barrier (Vault's AESGCMBarrier): every byte written above it is encrypted
+// with the keyring's active term before it reaches storage, and checked when read back.
+import type { Storage } from '@coffer/storage';
+import { VaultError, type Clock, type Crypto, type Random } from '@coffer/sdk';
+import { decryptEntry, encryptEntry, entryTerm, integrityError } from './ciphertext.js';
+import {
+  deserializeKeyring,
+  KEY_BYTES,
+  MIN_MAX_OPERATIONS,
+  newKeyring,
+  serializeKeyring,
+  validateRotationConfig,
+  zeroizeKeyring,
+  type Keyring,
+  type RotationConfig,
+} from './keyring.js';
+
+/** The root key did not open the keyring: wrong shares or a tampered keyring. */
+export class BarrierInvalidKeyError extends Error {
+  override readonly name = 'BarrierInvalidKeyError';
+  constructor() {
+    super('unseal failed, invalid key');
+  }
+}
+
+export interface SecurityBarrierOptions {
+  storage: Storage;
+  crypto: Crypto;
+  random: Random;
+  clock: Clock;
+  /** Lowers the max_operations floor so tests can reach automatic rotation (reliability.md S12). */
+  minMaxOperations?: number;
+}
+
+export interface KeyStatus {
+  term: number;
+  installTimeMs: number;
+  encryptions: number;
+}
+
+export interface SecurityBarrier extends Storage {
+  isSealed(): boolean;
+  /** Creates term 1 and stores the keyring under `keyringPath`, sealed by `rootKey`. Leaves the barrier open. */
+  initialize(rootKey: Uint8Array, keyringPath: string): Promise<void>;
+  /** Opens the keyring at `keyringPath` with `rootKey`. Throws `BarrierInvalidKeyError` if it does not open. */
+  unseal(rootKey: Uint8Array, keyringPath: string): Promise<void>;
+  /** Drops and zeroes every key. The encryption count is saved first, best effort. */
+  seal(): Promise<void>;
+  /** Adds term N+1 and makes it active for new writes; returns the new term. */
+  rotate(): Promise<number>;
+  keyStatus(): KeyStatus;
+  rotationConfig(): RotationConfig;
+  setRotationConfig(config: RotationConfig): Promise<void>;
+  /**
+   * Phase one of a root-key change: the keyring is also written under `keyringPath`,
+   * sealed by `rootKey`, and kept in step by later keyring writes until activated or discarded.
+   */
+  stageRootKey(rootKey: Uint8Array, keyringPath: string): Promise<void>;
+  /** Phase two, after the seal has switched its pointer: the staged root key becomes the root key. */
+  activateStagedRootKey(): void;
+  discardStagedRootKey(): void;
+  /** Test hook (reliability.md S11): the live key buffers, to prove they are zeroed on seal. */
+  keyMaterialForTests(): Uint8Array[];
+}
+
+interface RootKeySlot {
+  key: Uint8Array;
+  path: string;
+}
+
+export function createSecurityBarrier(options: SecurityBarrierOptions): SecurityBarrier {
+  const { storage, crypto, random, clock } = options;
+  let keyring: Keyring | undefined;
+  let root: RootKeySlot | undefined;
+  let staged: RootKeySlot | undefined;
+  let rotating: Promise<number> | undefined;
+
+  // Keyring changes (rotate, config, staging) run one at a time: each rewrites the whole keyring.
+  let keyringQueue: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = keyringQueue.then(fn, fn);
+    keyringQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  function open(): Keyring {
+    if (!keyring) throw VaultError.sealed();
+    return keyring;
+  }
+
+  function sealKeyring(rootKey: Uint8Array, path: string, ring: Keyring): Uint8Array {
+    const plain = serializeKeyring(ring);
+    try {
+      return encryptEntry(crypto, random, 1, rootKey, path, plain);
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  /** Writes the keyring to the staged slot first, so a crash never leaves the staged copy behind the live one. */
+  async function persist(ring: Keyring): Promise<void> {
+    if (staged) await storage.put(staged.path, sealKeyring(staged.key, staged.path, ring));
+    if (root) await storage.put(root.path, sealKeyring(root.key, root.path, ring));
+  }
+
+  async function readKeyring(rootKey: Uint8Array, path: string): Promise<Keyring> {
+    const stored = await storage.get(path);
+    if (!stored) throw new Error(`the keyring is missing from storage at ${path}`);
+    let plain: Uint8Array;
+    try {
+      if (entryTerm(path, stored) !== 1) throw new BarrierInvalidKeyError();
+      plain = decryptEntry(crypto, rootKey, path, stored);
+    } catch (error) {
+      if (error instanceof VaultError || error instanceof BarrierInvalidKeyError) throw new BarrierInvalidKeyError();
+      throw error;
+    }
+    try {
+      return deserializeKeyring(plain);
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  function needsRotation(ring: Keyring): boolean {
+    if (!ring.rotation.enabled) return false;
+    if (ring.encryptions >= ring.rotation.maxOperations) return true;
+    const active = ring.terms.get(ring.activeTerm)!;
+    return ring.rotation.intervalMs > 0 && clock.now() - active.installTimeMs >= ring.rotation.intervalMs;
+  }
+
+  function rotate(): Promise<number> {
+    return exclusive(async () => {
+      const ring = open();
+      const term = ring.activeTerm + 1;
+      const next: Keyring = {
+        ...ring,
+        activeTerm: term,
+        terms: new Map(ring.terms).set(term, { term, key: random.bytes(KEY_BYTES), installTimeMs: clock.now() }),
+        encryptions: 0,
+      };
+      // The new term becomes active only once the keyring that holds it is durable.
+      await persist(next);
+      keyring = next;
+      return term;
+    });
+  }
+
+  async function autoRotate(): Promise<void> {
+    if (rotating) return;
+    rotating = rotate();
+    try {
+      await rotating;
+    } finally {
+      rotating = undefined;
+    }
+  }
+
+  const barrier: SecurityBarrier = {
+    isSealed: () => keyring === undefined,
+
+    async initialize(rootKey, keyringPath) {
+      if (rootKey.length !== KEY_BYTES) throw new TypeError('the root key must be 32 bytes');
+      const ring = newKeyring(random.bytes(KEY_BYTES), clock.now());
+      await storage.put(keyringPath, sealKeyring(rootKey, keyringPath, ring));
+      root = { key: rootKey.slice(), path: keyringPath };
+      keyring = ring;
+    },
+
+    async unseal(rootKey, keyringPath) {
+      if (keyring) return;
+      const ring = await readKeyring(rootKey, keyringPath);
+      root = { key: rootKey.slice(), path: keyringPath };
+      keyring = ring;
+    },
+
+    async seal() {
+      await keyringQueue;
+      const ring = keyring;
+      if (!ring) return;
+      try {
+        await persist(ring);
+      } catch {
+        // Best effort: the count only makes automatic rotation come sooner after a restart.
+      }
+      keyring = undefined;
+      zeroizeKeyring(ring);
+      root?.key.fill(0);
+      staged?.key.fill(0);
+      root = undefined;
+      staged = undefined;
+    },
+
+    async get(key) {
+      const ring = open();
+      const stored = await storage.get(key);
+      if (stored === undefined) return undefined;
+      const term = entryTerm(key, stored);
+      const entry = ring.terms.get(term);
+      if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
+      return decryptEntry(crypto, entry.key, key, stored);
+    },
+
+    async put(key, value) {
+      const ring = open();
+      const active = ring.terms.get(ring.activeTerm)!;
+      const sealed = encryptEntry(crypto, random, active.term, active.key, key, value);
+      ring.encryptions++;
+      await storage.put(key, sealed);
+      if (needsRotation(ring)) await autoRotate();
+    },
+
+    async delete(key) {
+      open();
+      await storage.delete(key);
+    },
+
+    async list(prefix) {
+      open();
+      return storage.list(prefix);
+    },
+
+    rotate,
+
+    keyStatus() {
+      const ring = open();
+      const active = ring.terms.get(ring.activeTerm)!;
+      return { term: active.term, installTimeMs: active.installTimeMs, encryptions: ring.encryptions };
+    },
+
+    rotationConfig: () => ({ ...open().rotation }),
+
+    setRotationConfig(config) {
+      const problem = validateRotationConfig(config, options.minMaxOperations ?? MIN_MAX_OPERATIONS);
+      if (problem) return Promise.reject(VaultError.invalid(problem));
+      return exclusive(async () => {
+        const ring = open();
+        const next = { ...ring, rotation: { ...config } };
+        await persist(next);
+        keyring = next;
+      });
+    },
+
+    stageRootKey(rootKey, keyringPath) {
+      return exclusive(async () => {
+        const ring = open();
+        staged?.key.fill(0);
+        staged = { key: rootKey.slice(), path: keyringPath };
+        await storage.put(keyringPath, sealKeyring(staged.key, keyringPath, ring));
+      });
+    },
+
+    activateStagedRootKey() {
+      if (!staged) throw new Error('no staged root key');
+      root?.key.fill(0);
+      root = staged;
+      staged = undefined;
+    },
+
+    discardStagedRootKey() {
+      staged?.key.fill(0);
+      staged = undefined;
+    },
+
+    keyMaterialForTests() {
+      return [...(keyring?.terms.values() ?? [])].map((t) => t.key).concat(root ? [root.key] : [], staged ? [staged.key] : []);
+    },
+  };
+  return barrier;
+}

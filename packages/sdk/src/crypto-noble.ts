@@ -1,0 +1,19 @@
+// The same primitives in pure JavaScript (@noble), for runtimes without node:crypto.
+import { gcm } from '@noble/ciphers/aes.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { DecryptionError, type Crypto } from './crypto.js';
+
+export const nobleCrypto: Crypto = {
+  name: 'noble',
+  aesGcmEncrypt: (key, nonce, plaintext, aad) => gcm(key, nonce, aad).encrypt(plaintext),
+  aesGcmDecrypt(key, nonce, sealed, aad) {
+    try {
+      return gcm(key, nonce, aad).decrypt(sealed);
+    } catch {
+      throw new DecryptionError();
+    }
+  },
+  hmacSha256: (key, message) => hmac(sha256, key, message),
+  sha256: (message) => sha256(message),
+};

@@ -1,0 +1,36 @@
+// AES-256-GCM, HMAC and SHA-256 on node:crypto (OpenSSL, AES-NI): the barrier's hot path.
+import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { DecryptionError, GCM_TAG_BYTES, type Crypto } from './crypto.js';
+
+export const nodeCrypto: Crypto = {
+  name: 'node',
+  aesGcmEncrypt(key, nonce, plaintext, aad) {
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    if (aad) cipher.setAAD(aad);
+    const head = cipher.update(plaintext);
+    const tail = cipher.final();
+    const tag = cipher.getAuthTag();
+    const out = new Uint8Array(head.length + tail.length + tag.length);
+    out.set(head, 0);
+    out.set(tail, head.length);
+    out.set(tag, head.length + tail.length);
+    return out;
+  },
+  aesGcmDecrypt(key, nonce, sealed, aad) {
+    if (sealed.length < GCM_TAG_BYTES) throw new DecryptionError();
+    const bodyLength = sealed.length - GCM_TAG_BYTES;
+    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+    decipher.setAuthTag(sealed.subarray(bodyLength));
+    if (aad) decipher.setAAD(aad);
+    try {
+      const head = decipher.update(sealed.subarray(0, bodyLength));
+      const tail = decipher.final();
+      if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
+      return new Uint8Array(Buffer.concat([head, tail]));
+    } catch {
+      throw new DecryptionError();
+    }
+  },
+  hmacSha256: (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()),
+  sha256: (message) => new Uint8Array(createHash('sha256').update(message).digest()),
+};

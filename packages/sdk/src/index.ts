@@ -1,0 +1,13 @@
+export * from './clock.js';
+export * from './random.js';
+export * from './crypto.js';
+export { nodeCrypto } from './crypto-node.js';
+export { nobleCrypto } from './crypto-noble.js';
+export * from './errors.js';
+export * from './duration.js';
+export * from './logger.js';
+export * from './request.js';
+export * from './field.js';
+export * from './path.js';
+export * from './secret.js';
+export * from './backend.js';

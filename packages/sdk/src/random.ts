@@ -1,0 +1,46 @@
+// Source of randomness for keys, tokens, nonces and ids, injected so tests can be deterministic.
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+
+export interface Random {
+  /** `n` cryptographically strong random bytes. Throws rather than return weak bytes. */
+  bytes(n: number): Uint8Array;
+}
+
+/** The operating system's CSPRNG. */
+export function createSystemRandom(): Random {
+  return { bytes: (n) => new Uint8Array(nodeRandomBytes(n)) };
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * `length` base62 characters without modulo bias (rejection sampling), as Vault's
+ * token and lease ids are built. 24 characters carry 142.9 bits.
+ */
+export function randomBase62(random: Random, length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of random.bytes(length * 2)) {
+      // 248 = 4 * 62: bytes at or above it would favour the first characters.
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** A random RFC 4122 version 4 UUID (request ids, mount uuids, nonces). */
+export function randomUuid(random: Random): string {
+  const b = random.bytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** `n` random bytes as lowercase hex (mount accessors use 8 hex characters). */
+export function randomHex(random: Random, n: number): string {
+  return Array.from(random.bytes(Math.ceil(n / 2)), (x) => x.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, n);
+}

@@ -1,0 +1,2 @@
+export { TestClock } from './test-clock.js';
+export { seededRandom } from './seeded-random.js';

@@ -1,0 +1,185 @@
+// In-memory physical storage (Vault's physical/inmem backend), with all-or-nothing transactions.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { validateKey, validateListPrefix } from './key.js';
+import type { Storage } from './storage.js';
+
+/** Marks the transaction a piece of async work runs inside, so re-entry is refused, not deadlocked. */
+interface TransactionScope {
+  done: boolean;
+}
+
+/**
+ * A `Storage` held in a `Map`. Values are copied on the way in and out, so a caller mutating
+ * its buffer can never change what is stored (the barrier zeroes plaintext buffers after use).
+ *
+ * `get` is a `Map.get` plus one copy: keys are validated when written, so a hit needs no check.
+ * `list` reads a folder index kept up to date by `put`/`delete` (work only when a key appears
+ * or disappears), so it costs the folder's children, not the whole store.
+ */
+export class MemoryStorage implements Storage {
+  readonly #data = new Map<string, Uint8Array>();
+  /** folder prefix ("" or "a/b/") -> child ("c" or "c/") -> number of keys under that child */
+  readonly #folders = new Map<string, Map<string, number>>();
+  /** Transactions run one at a time: the tail of the queue. */
+  #transactionQueue: Promise<void> = Promise.resolve();
+  readonly #transactionScope = new AsyncLocalStorage<TransactionScope>();
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const value = this.#data.get(key);
+    if (value !== undefined) return new Uint8Array(value);
+    validateKey(key);
+    return undefined;
+  }
+
+  async put(key: string, value: Uint8Array): Promise<void> {
+    validateKey(key);
+    this.#set(key, new Uint8Array(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    validateKey(key);
+    this.#remove(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    validateListPrefix(prefix);
+    const children = this.#folders.get(prefix);
+    return children === undefined ? [] : [...children.keys()].sort();
+  }
+
+  /**
+   * Runs `fn` against a transaction: its writes are buffered and applied together, in one
+   * synchronous step, only if `fn` resolves. Transactions on one MemoryStorage run one after
+   * another, so a read-check-write inside one (check-and-set, use counts) is never interleaved
+   * with another transaction's. Plain `put`/`delete` calls are not held back.
+   */
+  async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
+    const outer = this.#transactionScope.getStore();
+    if (outer !== undefined && !outer.done) {
+      // Waiting for our own enclosing transaction to finish would hang forever.
+      throw new Error('MemoryStorage.transaction() called inside a transaction on the same storage; use the tx passed to fn');
+    }
+    const previous = this.#transactionQueue;
+    let release!: () => void;
+    this.#transactionQueue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const scope: TransactionScope = { done: false };
+    const tx = this.#openTransaction(scope);
+    try {
+      const result = await this.#transactionScope.run(scope, () => fn(tx.storage));
+      tx.commit();
+      return result;
+    } finally {
+      scope.done = true;
+      release();
+    }
+  }
+
+  /** Nothing to release. The data stays, so a test can reopen a vault over it (a restart). */
+  async close(): Promise<void> {}
+
+  /** Copies of every stored entry, for tests that scan raw storage (for example for plaintext). */
+  *entries(): IterableIterator<[string, Uint8Array]> {
+    for (const [key, value] of this.#data) yield [key, new Uint8Array(value)];
+  }
+
+  /** The number of stored entries. */
+  get size(): number {
+    return this.#data.size;
+  }
+
+  /** The `Storage` handed to a transaction's `fn` (reads see its own buffered writes), and its commit. */
+  #openTransaction(scope: TransactionScope): { storage: Storage; commit(): void } {
+    /** key -> buffered value, or `null` for a buffered delete */
+    const writes = new Map<string, Uint8Array | null>();
+    const assertOpen = () => {
+      // A write after the transaction ended would be silently lost; fail loudly instead.
+      if (scope.done) throw new Error('transaction already finished');
+    };
+    const storage: Storage = {
+      get: async (key) => {
+        assertOpen();
+        validateKey(key);
+        const buffered = writes.get(key);
+        const value = buffered === undefined ? this.#data.get(key) : buffered;
+        return value === null || value === undefined ? undefined : new Uint8Array(value);
+      },
+      put: async (key, value) => {
+        assertOpen();
+        validateKey(key);
+        writes.set(key, new Uint8Array(value));
+      },
+      delete: async (key) => {
+        assertOpen();
+        validateKey(key);
+        writes.set(key, null);
+      },
+      list: async (prefix) => {
+        assertOpen();
+        validateListPrefix(prefix);
+        let touched = false;
+        for (const key of writes.keys()) {
+          if (key.startsWith(prefix)) {
+            touched = true;
+            break;
+          }
+        }
+        if (!touched) return this.list(prefix);
+        // Buffered writes under this prefix: rebuild the children from the merged key set. Lists
+        // inside transactions are rare, so a scan is simpler than a second index.
+        const children = new Set<string>();
+        const add = (key: string) => {
+          if (!key.startsWith(prefix)) return;
+          const slash = key.indexOf('/', prefix.length);
+          children.add(slash === -1 ? key.slice(prefix.length) : key.slice(prefix.length, slash + 1));
+        };
+        for (const key of this.#data.keys()) if (!writes.has(key)) add(key);
+        for (const [key, value] of writes) if (value !== null) add(key);
+        return [...children].sort();
+      },
+    };
+    const commit = () => {
+      assertOpen();
+      // One synchronous loop: no other code can observe a half-applied transaction.
+      for (const [key, value] of writes) {
+        if (value === null) this.#remove(key);
+        else this.#set(key, value);
+      }
+    };
+    return { storage, commit };
+  }
+
+  #set(key: string, value: Uint8Array): void {
+    const isNew = !this.#data.has(key);
+    this.#data.set(key, value);
+    if (isNew) this.#index(key, 1);
+  }
+
+  #remove(key: string): void {
+    if (this.#data.delete(key)) this.#index(key, -1);
+  }
+
+  /** Adds (`delta` 1) or removes (`delta` -1) `key` from the count of every folder above it. */
+  #index(key: string, delta: 1 | -1): void {
+    let folder = '';
+    let start = 0;
+    for (;;) {
+      const slash = key.indexOf('/', start);
+      const child = slash === -1 ? key.slice(start) : key.slice(start, slash + 1);
+      let children = this.#folders.get(folder);
+      if (children === undefined) {
+        children = new Map();
+        this.#folders.set(folder, children);
+      }
+      const count = (children.get(child) ?? 0) + delta;
+      if (count > 0) children.set(child, count);
+      else {
+        children.delete(child);
+        if (children.size === 0) this.#folders.delete(folder);
+      }
+      if (slash === -1) return;
+      folder = key.slice(0, slash + 1);
+      start = slash + 1;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// The physical storage contract every adapter implements (Vault's physical.Backend, trimmed).
+
+/**
+ * A flat key/value store. Keys are `/`-separated paths; values are opaque bytes.
+ * Adapters stay this small: encryption, prefixes and caching are layered on top as
+ * further `Storage` implementations (barrier, view).
+ */
+export interface Storage {
+  /** The stored bytes, or `undefined` when the key is absent. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Stores `value` under `key`, replacing any previous value. Durable once resolved. */
+  put(key: string, value: Uint8Array): Promise<void>;
+  /** Removes `key`. Deleting an absent key succeeds. */
+  delete(key: string): Promise<void>;
+  /**
+   * The direct children of `prefix` (which is `""` or ends in `/`), sorted by code unit:
+   * leaf names as they are, sub-folders once each with a trailing `/`.
+   */
+  list(prefix: string): Promise<string[]>;
+  /**
+   * Runs `fn` against a transactional view: either every write inside it lands or none
+   * does. Adapters that cannot offer this leave it undefined.
+   */
+  transaction?<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+  /** Releases files, sockets or pools. Further calls fail. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,139 @@
+// createVault(): one in-process vault, wired from core, storage and the engines (the `coffer` package).
+import { MemoryStorage, type Storage } from '@coffer/storage';
+import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, type Request, type Response } from '@coffer/sdk';
+import { createCore, type BackendRegistration, type VaultEventMap } from '@coffer/core';
+import { checkVaultOptions, type VaultOptions } from './vault-options.js';
+import { VERSION } from './version.js';
+
+export interface InitOptions {
+  secretShares?: number;
+  secretThreshold?: number;
+  recoveryShares?: number;
+  recoveryThreshold?: number;
+}
+
+export interface InitResult {
+  keys: string[];
+  keys_base64: string[];
+  root_token: string;
+  recovery_keys?: string[];
+  recovery_keys_base64?: string[];
+}
+
+export interface SealStatus {
+  type: string;
+  initialized: boolean;
+  sealed: boolean;
+  t: number;
+  n: number;
+  progress: number;
+  nonce: string;
+  version: string;
+  [key: string]: unknown;
+}
+
+export interface Vault {
+  /** Handles one request exactly as the HTTP API would; failures are thrown as `VaultError`. */
+  handle(request: Request): Promise<Response>;
+  /** `sys/init`: Shamir shares (5 of 3 by default) or recovery keys with an auto-unseal seal. */
+  init(options?: InitOptions): Promise<InitResult>;
+  /** `sys/unseal` with one key share (hex or base64). */
+  unseal(key: string): Promise<SealStatus>;
+  /** Seals the vault from the host (no token: the embedding process owns the vault). */
+  seal(): Promise<void>;
+  status(): Promise<SealStatus>;
+  /** The root token dev mode created, if any. */
+  readonly rootToken: string | undefined;
+  /** The unseal key dev mode created, if any. */
+  readonly unsealKey: string | undefined;
+  on<E extends keyof VaultEventMap>(event: E, listener: (...args: VaultEventMap[E]) => void): () => void;
+  /** Seals and releases storage. The vault cannot be used afterwards. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function inferStorageType(storage: Storage, given: string | undefined): string {
+  if (given) return given;
+  if (storage instanceof MemoryStorage) return 'inmem';
+  return (storage as { storageType?: string }).storageType ?? 'custom';
+}
+
+export async function createVault(options: VaultOptions = {}): Promise<Vault> {
+  checkVaultOptions(options);
+  const storage = options.storage ?? new MemoryStorage();
+  const backends = new Map<string, BackendRegistration>();
+  for (const [type, engine] of Object.entries(options.engines ?? {})) {
+    backends.set(type, { factory: engine.factory, table: engine.kind, ...(engine.description ? { description: engine.description } : {}) });
+  }
+  const core = createCore({
+    storage,
+    storageType: inferStorageType(storage, options.storageType),
+    clock: options.clock ?? createSystemClock(),
+    random: options.random ?? createSystemRandom(),
+    crypto: options.crypto ?? nodeCrypto,
+    logger: options.logger ?? createSilentLogger(),
+    backends,
+    ...(options.seal?.type === 'static' ? { autoUnsealKey: options.seal.key } : {}),
+    systemTtls: {
+      ...(options.defaultLeaseTtlSec !== undefined ? { defaultLeaseTtlSec: options.defaultLeaseTtlSec } : {}),
+      ...(options.maxLeaseTtlSec !== undefined ? { maxLeaseTtlSec: options.maxLeaseTtlSec } : {}),
+    },
+    version: VERSION,
+    ...(options.clusterName ? { clusterName: options.clusterName } : {}),
+  });
+
+  let closed = false;
+  let rootToken: string | undefined;
+  let unsealKey: string | undefined;
+
+  async function raw<T>(request: Request): Promise<T> {
+    if (closed) throw new Error('vault is closed');
+    return (await core.handle(request)).raw as T;
+  }
+
+  const vault: Vault = {
+    handle: (request) => {
+      if (closed) return Promise.reject(new Error('vault is closed'));
+      return core.handle(request);
+    },
+    init: (init = {}) =>
+      raw<InitResult>({
+        operation: 'update',
+        path: 'sys/init',
+        data:
+          options.seal?.type === 'static'
+            ? { recovery_shares: init.recoveryShares ?? 5, recovery_threshold: init.recoveryThreshold ?? 3 }
+            : { secret_shares: init.secretShares ?? 5, secret_threshold: init.secretThreshold ?? 3 },
+      }),
+    unseal: (key) => raw<SealStatus>({ operation: 'update', path: 'sys/unseal', data: { key } }),
+    seal: () => core.sealFromHost(),
+    status: () => raw<SealStatus>({ operation: 'read', path: 'sys/seal-status' }),
+    get rootToken() {
+      return rootToken;
+    },
+    get unsealKey() {
+      return unsealKey;
+    },
+    on(event, listener) {
+      core.events.on(event, listener as never);
+      return () => core.events.off(event, listener as never);
+    },
+    async close() {
+      if (closed) return;
+      await core.sealFromHost();
+      closed = true;
+      await storage.close?.();
+    },
+    [Symbol.asyncDispose]: () => vault.close(),
+  };
+
+  if (options.dev) {
+    const dev = typeof options.dev === 'object' ? options.dev : {};
+    const result = await core.initDev(dev.rootTokenId);
+    rootToken = result.rootToken;
+    unsealKey = result.unsealKey;
+  } else {
+    await core.start();
+  }
+  return vault;
+}
