@@ -1,14 +1,36 @@
 // Source of randomness for keys, tokens, nonces and ids, injected so tests can be deterministic.
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface Random {
   /** `n` cryptographically strong random bytes. Throws rather than return weak bytes. */
   bytes(n: number): Uint8Array;
 }
 
-/** The operating system's CSPRNG. */
+const POOL_BYTES = 4096;
+const POOLED_MAX = 256;
+
+/**
+ * The operating system's CSPRNG (OpenSSL's, seeded by the kernel). Small requests — the
+ * barrier's 12-byte nonce on every write — are served from a 4 KiB block filled in one call,
+ * because a call per nonce costs as much as the AES-GCM it feeds. Served bytes are copied
+ * out and wiped from the block, so no key material lingers there.
+ */
 export function createSystemRandom(): Random {
-  return { bytes: (n) => new Uint8Array(nodeRandomBytes(n)) };
+  const pool = new Uint8Array(POOL_BYTES);
+  let offset = POOL_BYTES;
+  return {
+    bytes(n) {
+      if (n > POOLED_MAX) return randomFillSync(new Uint8Array(n));
+      if (offset + n > POOL_BYTES) {
+        randomFillSync(pool);
+        offset = 0;
+      }
+      const out = pool.slice(offset, offset + n);
+      pool.fill(0, offset, offset + n);
+      offset += n;
+      return out;
+    },
+  };
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -1,37 +1,9 @@
 // sys/mounts, sys/auth, tune, remount and the UI mount preflight, through handle() (vault-api.md §1.2).
 import { describe, expect, it } from 'vitest';
-import { defineBackend, definePath, field } from '@coffer/sdk';
+import { defineBackend, definePath } from '@coffer/sdk';
+import { echoEngine } from './testing/echo-engine.js';
 import { expectVaultError, unsealedVault } from './testing/helpers.js';
 import type { EngineRegistration } from './vault-options.js';
-
-/** A minimal engine that stores what it is given, so mounts have something to route to. */
-const echoEngine = defineBackend(() => ({
-  type: 'echo',
-  help: 'Stores values.',
-  paths: [
-    definePath({
-      pattern: '*key',
-      fields: { key: field.string('Key.'), value: field.string('Value.') },
-      operations: {
-        read: {
-          summary: 'Read.',
-          handler: async (ctx) => {
-            const bytes = await ctx.storage.get(ctx.data.key!);
-            return bytes && { data: { value: new TextDecoder().decode(bytes), ttl: ctx.mount.defaultLeaseTtlSec, mount: ctx.mount.path } };
-          },
-        },
-        update: {
-          summary: 'Write.',
-          handler: async (ctx) => {
-            await ctx.storage.put(ctx.data.key!, new TextEncoder().encode(ctx.data.value ?? ''));
-            return undefined;
-          },
-        },
-      },
-      help: { synopsis: 'Echo values.' },
-    }),
-  ],
-}));
 
 const loginEngine = defineBackend(() => ({
   type: 'login',

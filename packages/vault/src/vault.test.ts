@@ -58,9 +58,25 @@ describe('auto-unseal with a host-supplied key', () => {
     expect(await vault.status()).toMatchObject({ sealed: false, recovery_seal: true, t: 2, n: 3 });
   });
 
-  it('refuses secret_shares with an auto seal', async () => {
+  it('opens a manually sealed vault with a threshold of recovery shares, and refuses wrong ones', async () => {
     const vault = await createVault({ seal: { type: 'static', key } });
-    await expectVaultError(vault.handle({ operation: 'update', path: 'sys/init', data: { secret_shares: 3, secret_threshold: 2 } }), 400);
+    const { recovery_keys: recovery } = await vault.init({ recoveryShares: 3, recoveryThreshold: 2 });
+    const foreign = (await (await createVault({ seal: { type: 'static', key } })).init({ recoveryShares: 3, recoveryThreshold: 2 })).recovery_keys!;
+    await vault.seal();
+    expect(await vault.status()).toMatchObject({ type: 'static', sealed: true, t: 2, n: 3 });
+    await vault.unseal(foreign[0]!);
+    await expectVaultError(vault.unseal(foreign[1]!), 400, 'recovery key verification failed');
+    expect(await vault.status()).toMatchObject({ sealed: true, progress: 0 });
+    expect((await vault.unseal(recovery![0]!)).progress).toBe(1);
+    expect((await vault.unseal(recovery![2]!)).sealed).toBe(false);
+  });
+
+  it('refuses recovery parameters with a Shamir seal and secret_shares with an auto seal', async () => {
+    const shamir = await createVault();
+    await expectVaultError(shamir.handle({ operation: 'update', path: 'sys/init', data: { secret_shares: 1, secret_threshold: 1, recovery_shares: 1 } }), 400, 'parameters recovery_shares not applicable to seal type shamir');
+
+    const vault = await createVault({ seal: { type: 'static', key } });
+    await expectVaultError(vault.handle({ operation: 'update', path: 'sys/init', data: { secret_shares: 3, secret_threshold: 2 } }), 400, 'parameters secret_shares,secret_threshold not applicable to seal type static');
   });
 
   it('unseals on start from existing storage, and not with a wrong key', async () => {

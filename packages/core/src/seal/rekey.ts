@@ -18,8 +18,8 @@ export interface RekeyDeps {
   verifyUnsealKey(unsealKey: Uint8Array): void;
   /** Phase one: the keyring written under the next generation, sealed by the new root key. */
   stage(rootKey: Uint8Array): Promise<void>;
-  /** Drops a staged keyring (cancel, seal, failure). */
-  discard(): Promise<void>;
+  /** Forgets a staged root key (cancel, seal, failure). */
+  discard(): void;
   /** Phase two: the seal config switches to the new generation in one write. */
   commit(shares: SharesConfig, rootKey: Uint8Array, unsealKey: Uint8Array): Promise<void>;
 }
@@ -74,7 +74,7 @@ export function createRekey(deps: RekeyDeps) {
       op.pending.rootKey.fill(0);
       op.pending.unsealKey.fill(0);
       op.pending.verify.reset();
-      await deps.discard();
+      deps.discard();
     }
   }
 
@@ -154,7 +154,7 @@ export function createRekey(deps: RekeyDeps) {
       rootKey.fill(0);
       unsealKey.fill(0);
       operation = undefined;
-      await deps.discard();
+      deps.discard();
       throw error;
     }
   }

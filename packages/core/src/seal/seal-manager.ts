@@ -60,7 +60,7 @@ export interface SealStatus {
 export type SealManager = ReturnType<typeof createSealManager>;
 
 export function createSealManager(options: SealManagerOptions) {
-  const { storage, barrier, crypto, random } = options;
+  const { storage, barrier, crypto, random, clock } = options;
   const hostKey = options.autoUnsealKey;
   const sealType: SealType = hostKey ? 'static' : 'shamir';
   const unsealShares = new ShareCollector(random);
@@ -246,10 +246,10 @@ export function createSealManager(options: SealManagerOptions) {
       const current = config!;
       await barrier.stageRootKey(rootKey, keyringPath(current.generation + 1));
     },
-    async discard() {
-      const current = config;
+    discard() {
+      // Only forgotten here: after a failed switch-over write it is unknowable whether the
+      // write landed, so the staged keyring stays until an unseal proves which one is live.
       barrier.discardStagedRootKey();
-      if (current) await storage.delete(keyringPath(current.generation + 1));
     },
     async commit(shares, rootKey, unsealKey) {
       const previous = config!;
@@ -259,7 +259,11 @@ export function createSealManager(options: SealManagerOptions) {
       await storage.put(SEAL_CONFIG_KEY, encodeJson(next));
       config = next;
       barrier.activateStagedRootKey();
-      await storage.delete(keyringPath(previous.generation));
+      // Nothing else is written before the new shares are handed back, so a crash from here on
+      // leaves them sufficient. The superseded keyring goes once the response is out (and on
+      // every unseal, for a process that died first).
+      const superseded = keyringPath(previous.generation);
+      clock.setTimer(0, () => void storage.delete(superseded).catch(() => undefined));
     },
   });
 
