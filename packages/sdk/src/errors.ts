@@ -41,9 +41,10 @@ export class VaultError extends Error {
     readonly code: ErrorCode,
     errors: string | readonly string[],
     readonly data?: Record<string, unknown>,
+    options?: { cause?: unknown },
   ) {
     const list = typeof errors === 'string' ? [errors] : errors;
-    super(list.length > 0 ? list.join('; ') : code);
+    super(list.length > 0 ? list.join('; ') : code, options);
     this.errors = list;
     this.status = ERROR_STATUS[code];
   }
@@ -74,8 +75,15 @@ export class VaultError extends Error {
     return new VaultError('unsupported_operation', 'unsupported operation');
   }
 
-  static internal(message: string): VaultError {
-    return new VaultError('internal', message);
+  /** A 500. `cause` keeps the underlying failure (a storage error, say) for the host's logs. */
+  static internal(message: string, cause?: unknown): VaultError {
+    return new VaultError('internal', message, undefined, cause === undefined ? undefined : { cause });
+  }
+
+  /** Any failure as the client sees it: VaultErrors as they are, anything else a 500 with its cause. */
+  static from(error: unknown): VaultError {
+    if (error instanceof VaultError) return error;
+    return VaultError.internal(error instanceof Error ? error.message : String(error), error);
   }
 
   static sealed(): VaultError {

@@ -74,7 +74,16 @@ export function createPipeline(deps: PipelineDeps) {
     };
   }
 
+  // Whatever fails underneath (storage, a bug in an engine) reaches the caller as a VaultError 500.
   return async function handle(request: Request): Promise<Response> {
+    try {
+      return await route(request);
+    } catch (error) {
+      throw VaultError.from(error);
+    }
+  };
+
+  async function route(request: Request): Promise<Response> {
     const requestId = randomUuid(deps.random);
     const path = canonicalPath(request.path);
     const operation = request.operation;
@@ -118,5 +127,5 @@ export function createPipeline(deps: PipelineDeps) {
     }
     const result = await backend.handle(backendRequest);
     return toResponse(requestId, backendRequest.operation, routed.mount.entry.type, result);
-  };
+  }
 }
