@@ -52,6 +52,10 @@ describe('a vault on file storage', () => {
     const bytes = await allFileBytes(path);
     expect(bytes.includes('correct-horse-battery')).toBe(false);
     expect(bytes.includes(token)).toBe(false);
+    for (const key of keys) {
+      expect(bytes.includes(key)).toBe(false);
+      expect(bytes.includes(Buffer.from(key, 'hex').subarray(0, 16))).toBe(false);
+    }
   });
 
   it('opens itself on restart with a host-supplied key', async () => {

@@ -122,6 +122,24 @@ describe('sys/mounts', () => {
     await expectVaultError(h.req('update', 'sys/mounts/kv/tune', { options: { version: '1' } }), 400, 'downgrade');
   });
 
+  it('emits mounted and unmounted for secrets engines and auth methods', async () => {
+    const h = await unsealedVault({ engines });
+    const events: unknown[] = [];
+    h.vault.on('mounted', (e) => events.push(['mounted', e]));
+    h.vault.on('unmounted', (e) => events.push(['unmounted', e]));
+    await h.req('update', 'sys/mounts/e', { type: 'echo' });
+    await h.req('update', 'sys/auth/up', { type: 'userpass' });
+    await h.req('delete', 'sys/mounts/e');
+    await h.req('delete', 'sys/auth/up');
+    await h.req('delete', 'sys/mounts/never-mounted');
+    expect(events).toEqual([
+      ['mounted', { path: 'e/', type: 'echo', table: 'secret' }],
+      ['mounted', { path: 'auth/up/', type: 'userpass', table: 'auth' }],
+      ['unmounted', { path: 'e/', type: 'echo', table: 'secret' }],
+      ['unmounted', { path: 'auth/up/', type: 'userpass', table: 'auth' }],
+    ]);
+  });
+
   it('persists the mount table across seal and unseal', async () => {
     const h = await unsealedVault({ engines });
     await h.req('update', 'sys/mounts/e', { type: 'echo', description: 'kept' });
