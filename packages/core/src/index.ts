@@ -7,3 +7,4 @@ export { createSecurityBarrier, BarrierInvalidKeyError } from './barrier/securit
 export type { KeyStatus, SecurityBarrier, SecurityBarrierOptions } from './barrier/security-barrier.js';
 export type { RotationConfig } from './barrier/keyring.js';
 export { combineShares, splitSecret, ShamirError } from './seal/shamir.js';
+export type { SealStatus as CoreSealStatus } from './seal/seal-manager.js';

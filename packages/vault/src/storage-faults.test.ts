@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, StorageCorruptionError, type Storage } from '@coffer/storage';
 import { FaultyStorage } from '@coffer/storage/testing';
 import { createFileStorage } from '@coffer/storage-file';
-import { VaultError } from '@coffer/sdk';
+import type { VaultError } from '@coffer/sdk';
 import { createVault } from './vault.js';
 import { echoEngine } from './testing/echo-engine.js';
 import { expectVaultError } from './testing/helpers.js';

@@ -1,7 +1,7 @@
 // createVault(): one in-process vault, wired from core, storage and the engines (the `coffer` package).
 import { MemoryStorage, type Storage } from '@coffer/storage';
 import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, type Request, type Response } from '@coffer/sdk';
-import { createCore, type BackendRegistration, type VaultEventMap } from '@coffer/core';
+import { createCore, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
 import { VERSION } from './version.js';
 
@@ -20,14 +20,8 @@ export interface InitResult {
   recovery_keys_base64?: string[];
 }
 
-export interface SealStatus {
-  type: string;
-  initialized: boolean;
-  sealed: boolean;
-  t: number;
-  n: number;
-  progress: number;
-  nonce: string;
+/** sys/seal-status: the seal's state plus version, storage type and, when unsealed, the cluster. */
+export interface SealStatus extends CoreSealStatus {
   version: string;
   [key: string]: unknown;
 }
