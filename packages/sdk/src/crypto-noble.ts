@@ -6,7 +6,13 @@ import { DecryptionError, type Crypto } from './crypto.js';
 
 export const nobleCrypto: Crypto = {
   name: 'noble',
-  aesGcmEncrypt: (key, nonce, plaintext, aad) => gcm(key, nonce, aad).encrypt(plaintext),
+  aesGcmEncrypt(key, nonce, plaintext, aad, headroom = 0) {
+    const sealed = gcm(key, nonce, aad).encrypt(plaintext);
+    if (headroom === 0) return sealed;
+    const out = new Uint8Array(headroom + sealed.length);
+    out.set(sealed, headroom);
+    return out;
+  },
   aesGcmDecrypt(key, nonce, sealed, aad) {
     try {
       return gcm(key, nonce, aad).decrypt(sealed);

@@ -4,16 +4,16 @@ import { DecryptionError, GCM_TAG_BYTES, type Crypto } from './crypto.js';
 
 export const nodeCrypto: Crypto = {
   name: 'node',
-  aesGcmEncrypt(key, nonce, plaintext, aad) {
+  aesGcmEncrypt(key, nonce, plaintext, aad, headroom = 0) {
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     if (aad) cipher.setAAD(aad);
     const head = cipher.update(plaintext);
     const tail = cipher.final();
     const tag = cipher.getAuthTag();
-    const out = new Uint8Array(head.length + tail.length + tag.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    out.set(tag, head.length + tail.length);
+    const out = new Uint8Array(headroom + head.length + tail.length + tag.length);
+    out.set(head, headroom);
+    out.set(tail, headroom + head.length);
+    out.set(tag, headroom + head.length + tail.length);
     return out;
   },
   aesGcmDecrypt(key, nonce, sealed, aad) {

@@ -7,8 +7,12 @@
  */
 export interface Crypto {
   readonly name: string;
-  /** AES-256-GCM seal: returns ciphertext ‖ tag. `nonce` is 12 bytes, `key` 32 bytes. */
-  aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /**
+   * AES-256-GCM seal: returns ciphertext ‖ tag. `nonce` is 12 bytes, `key` 32 bytes. With
+   * `headroom`, the result starts with that many zero bytes for the caller's header, so a
+   * framed entry is built without copying the ciphertext a second time.
+   */
+  aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, headroom?: number): Uint8Array;
   /** AES-256-GCM open of ciphertext ‖ tag. Throws `DecryptionError` on any tampering. */
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array;

@@ -190,14 +190,18 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       staged = undefined;
     },
 
-    async get(key) {
-      const ring = open();
-      const stored = await storage.get(key);
-      if (stored === undefined) return undefined;
-      const term = entryTerm(key, stored);
-      const entry = ring.terms.get(term);
-      if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
-      return decryptEntry(crypto, entry.key, key, stored);
+    // Chained rather than `async`: one promise hop fewer on the hottest path (bench P1).
+    get(key) {
+      if (keyring === undefined) return Promise.reject(VaultError.sealed());
+      return storage.get(key).then((stored) => {
+        if (stored === undefined) return undefined;
+        // Opened again: the barrier may have been sealed (keys wiped) while storage answered.
+        const ring = open();
+        const term = entryTerm(key, stored);
+        const entry = ring.terms.get(term);
+        if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
+        return decryptEntry(crypto, entry.key, key, stored);
+      });
     },
 
     async put(key, value) {
