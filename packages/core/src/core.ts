@@ -14,7 +14,7 @@ import { createStorageView } from './storage-view.js';
 import { createSysBackend } from './sys/sys-backend.js';
 import { sealPaths, type InitParams } from './sys/path-seal.js';
 import type { SysDeps } from './sys/sys-deps.js';
-import { createTokenRegistry, type TokenRegistry } from './tokens/token-registry.js';
+import { createTokenBackend, createTokenStore, type TokenEntry } from '@coffer/token-store';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -47,13 +47,17 @@ export function createCore(options: CoreOptions) {
   };
   const barrier = createSecurityBarrier({ storage: options.storage, crypto, random, clock });
   const sysStorage = createStorageView(barrier, 'sys/');
-  let tokens: TokenRegistry = createTokenRegistry({ storage: sysStorage, crypto, random, clock });
+  const tokenHooks = {
+    async expiryChanged(_entry: TokenEntry): Promise<void> {},
+    async revoking(_entry: TokenEntry): Promise<void> {},
+  };
+  const tokens = createTokenStore({ storage: createStorageView(barrier, 'sys/token/'), crypto, random, clock, hooks: tokenHooks });
   let cluster: { name: string; id: string } | undefined;
 
   const registry = new Map<string, BackendRegistration>([
     ['cubbyhole', placeholderRegistration('cubbyhole', 'secret')],
     ['identity', placeholderRegistration('identity', 'secret')],
-    ['token', placeholderRegistration('token', 'auth')],
+    ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: async () => true }) }],
     ...options.backends,
   ]);
   const mounts = createMountTable({ barrier, registry, clock, random, crypto, logger, systemTtls: () => systemTtls });
@@ -83,7 +87,6 @@ export function createCore(options: CoreOptions) {
   /** Everything that must exist once the barrier is open: tables, cluster identity, the root token's salt. */
   async function afterUnseal(announce = true): Promise<void> {
     if (cluster) return;
-    tokens = createTokenRegistry({ storage: sysStorage, crypto, random, clock });
     if (!(await mounts.load())) {
       for (const builtin of BUILTIN_MOUNTS) await mounts.enable(builtinEntry(builtin, mounts.identity(builtin.table, builtin.type)));
     }
@@ -95,6 +98,26 @@ export function createCore(options: CoreOptions) {
       await barrier.put(CLUSTER_INFO_KEY, utf8(JSON.stringify(cluster)));
     }
     if (announce) events.emit('unsealed');
+  }
+
+  /** The root token sys/init and dev mode hand out: never expires, orphan, `root` only. */
+  async function createRootToken(chosenId?: string): Promise<string> {
+    const { id } = await tokens.create({
+      ...(chosenId !== undefined ? { id: chosenId } : {}),
+      policies: ['root'],
+      path: 'auth/token/root',
+      displayName: 'root',
+      meta: null,
+      numUses: 0,
+      creationTtlSec: 0,
+      ttlSec: 0,
+      explicitMaxTtlSec: 0,
+      periodSec: 0,
+      renewable: false,
+      type: 'service',
+      entityId: '',
+    });
+    return id;
   }
 
   async function beforeSeal(): Promise<void> {
@@ -142,7 +165,7 @@ export function createCore(options: CoreOptions) {
       let rootToken = '';
       const keys = await seal.initialize(params, async () => {
         await afterUnseal(false);
-        rootToken = await tokens.createRoot();
+        rootToken = await createRootToken();
       });
       events.emit('initialized');
       if (options.autoUnsealKey) events.emit('unsealed');
@@ -161,7 +184,7 @@ export function createCore(options: CoreOptions) {
       let rootToken = '';
       const keys = await seal.initialize({ secret_shares: 1, secret_threshold: 1 }, async () => {
         await afterUnseal(false);
-        rootToken = await tokens.createRoot(rootTokenId);
+        rootToken = await createRootToken(rootTokenId);
       });
       events.emit('initialized');
       events.emit('unsealed');
@@ -191,12 +214,12 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens: () => tokens });
+      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens });
     }
     return pipeline(request);
   }
 
-  return { handle, events, barrier, mounts, systemTtls, sealFromHost: sealVault, initDev, start, tokens: () => tokens };
+  return { handle, events, barrier, mounts, systemTtls, sealFromHost: sealVault, initDev, start, tokens };
 }
 
 export type Core = ReturnType<typeof createCore>;

@@ -11,3 +11,4 @@ export * from './field.js';
 export * from './path.js';
 export * from './secret.js';
 export * from './backend.js';
+export * from './ttl.js';

@@ -36,7 +36,7 @@ export interface OperationSpec<F extends FieldTable> {
 }
 
 export interface PathSpec<F extends FieldTable> {
-  /** `literal/:one/*rest`: `:x` captures one segment, `*x` one or more (`*x?` at the end may be empty). */
+  /** `literal/:one/*rest`: `:x` captures one segment, `*x` one or more; `:x?` or `*x?` at the end may be absent. */
   pattern: string;
   fields?: F;
   operations: Partial<Record<Exclude<Operation, 'help'>, OperationSpec<F>>>;
@@ -67,13 +67,14 @@ export function definePath<F extends FieldTable = Record<never, never>>(spec: Pa
   let source = '';
   segments.forEach((segment, index) => {
     const separator = index === 0 ? '' : '/';
+    const optional = segment.endsWith('?');
+    const last = index === segments.length - 1;
+    if (optional && !last) throw new TypeError(`'${segment}' can only be the last segment of ${spec.pattern}`);
     if (segment.startsWith(':')) {
-      captures.push(segment.slice(1));
-      source += `${separator}([^/]+)`;
+      // `lookup/:token?`: Vault's older endpoints take the value in the URL or in the body.
+      captures.push(segment.slice(1, optional ? -1 : undefined));
+      source += optional ? `(?:${separator}([^/]+))?` : `${separator}([^/]+)`;
     } else if (segment.startsWith('*')) {
-      const optional = segment.endsWith('?');
-      const last = index === segments.length - 1;
-      if (optional && !last) throw new TypeError(`'${segment}' can only be the last segment of ${spec.pattern}`);
       captures.push(segment.slice(1, optional ? -1 : undefined));
       // In the middle (`mounts/*path/tune`) the capture is lazy, so the literal tail still matches.
       if (!last) source += `${separator}(.+?)`;

@@ -79,6 +79,8 @@ export interface HandlerResult {
   injectData?: boolean;
   /** A secret to put under a lease owned by the mount's `defineSecret` of this type. */
   secret?: SecretGrant;
+  /** A token the backend has issued (auth/token/create), in Vault's wire names. */
+  auth?: AuthInfo;
 }
 
 export interface SecretGrant {
@@ -111,6 +113,8 @@ export interface CallerInfo {
   accessor?: string;
   displayName?: string;
   policies?: readonly string[];
+  /** The caller's policies grant `sudo` on this path (Vault's SudoPrivilege), for handler-level checks. */
+  sudo?: boolean;
   remoteAddr?: string;
   headers: Readonly<Record<string, string | readonly string[]>>;
 }

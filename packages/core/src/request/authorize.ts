@@ -1,6 +1,6 @@
 // The authorisation step of the request pipeline (vault-api.md §2.1 step 7, §2.2).
 import { VaultError, type Operation } from '@coffer/sdk';
-import type { ResolvedToken } from '../tokens/token-entry.js';
+import type { ResolvedToken } from '@coffer/token-store';
 
 export interface AuthorizationRequest {
   token: ResolvedToken;
@@ -16,8 +16,8 @@ export interface AuthorizationRequest {
  * constraints) are evaluated by the policy store once it is wired in; until then a token
  * without `root` holds no capability anywhere, which is Vault's default-deny.
  */
-export function authorize(request: AuthorizationRequest): void {
-  if (request.token.isRoot) return;
+export function authorize(request: AuthorizationRequest): { sudo: boolean } {
+  if (request.token.isRoot) return { sudo: true };
   throw VaultError.permissionDenied();
 }
 

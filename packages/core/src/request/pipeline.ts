@@ -1,8 +1,7 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
 import { randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
-import type { TokenRegistry } from '../tokens/token-registry.js';
-import type { ResolvedToken } from '../tokens/token-entry.js';
+import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
@@ -16,7 +15,7 @@ export interface PipelineDeps {
   /** The sys backend, alive sealed or not. */
   sys: Backend;
   mounts: MountTable;
-  tokens(): TokenRegistry;
+  tokens: TokenStore;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -39,7 +38,7 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
     mountType,
   };
   if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
-  if (!result || (result.data === undefined && !result.warnings?.length && result.status === undefined)) {
+  if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
     // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
     if (operation === 'read' || operation === 'list') throw VaultError.notFound();
     return { ...base, status: 204 };
@@ -53,6 +52,7 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
     status: result.status ?? 200,
     data: result.data ?? null,
     warnings: result.warnings?.length ? result.warnings : null,
+    auth: result.auth ?? null,
     ...(result.injectData ? { injectData: true } : {}),
   };
 }
@@ -60,7 +60,7 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
 export function createPipeline(deps: PipelineDeps) {
   async function resolveToken(id: string | undefined): Promise<ResolvedToken | undefined> {
     if (!id) return undefined;
-    return deps.tokens().resolve(id);
+    return deps.tokens.resolve(id);
   }
 
   function callerOf(requestId: string, request: Request, token: ResolvedToken | undefined): CallerInfo {
@@ -104,7 +104,29 @@ export function createPipeline(deps: PipelineDeps) {
     // A token sent to an unauthenticated path is still resolved, for the handlers that look at it.
     const token = await resolveToken(request.token);
     if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
+    // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
+    const lastUse = !unauthenticated && token !== undefined && token.entry.numUses !== 0 && (await deps.tokens.consumeUse(token.entry.idHash)).last;
+    try {
+      return await dispatch(request, requestId, path, operation, data, routed, unauthenticated, token);
+    } finally {
+      // The request that used the final use ran; now the token goes, with its children and leases.
+      if (lastUse) await deps.tokens.revokeTree(token!.entry.idHash);
+    }
+  }
+
+  async function dispatch(
+    request: Request,
+    requestId: string,
+    path: string,
+    operation: Operation,
+    data: Record<string, unknown>,
+    routed: ReturnType<MountTable['route']>,
+    unauthenticated: boolean,
+    token: ResolvedToken | undefined,
+  ): Promise<Response> {
+    const backend = routed?.mount.backend;
     if (!routed || !backend) throw VaultError.unsupportedPath(path);
+    const relativePath = routed.relativePath;
 
     const backendRequest: BackendRequest = {
       operation,
@@ -118,12 +140,13 @@ export function createPipeline(deps: PipelineDeps) {
       backendRequest.operation = exists === false ? 'create' : 'update';
     }
     if (!unauthenticated && token) {
-      authorize({
+      const decision = authorize({
         token,
         path,
         operation: backendRequest.operation,
         requiresSudo: matchesSpecialPath(backend.rootPaths, relativePath),
       });
+      backendRequest.caller.sudo = decision.sudo;
     }
     const result = await backend.handle(backendRequest);
     return toResponse(requestId, backendRequest.operation, routed.mount.entry.type, result);

@@ -1,0 +1,8 @@
+export { createTokenStore } from './token-store.js';
+export type { TokenStore, TokenStoreHooks, TokenStoreOptions, NewToken } from './token-store.js';
+export { createTokenBackend, TOKEN_ROOT_PATHS } from './token-backend.js';
+export type { TokenBackendDeps } from './token-backend-deps.js';
+export { isRootEntry, isExpired, remainingTtlSec } from './token-entry.js';
+export type { TokenEntry, ResolvedToken, TokenType } from './token-entry.js';
+export { SERVICE_TOKEN_PREFIX } from './token-ids.js';
+export { sanitizePolicies } from './policy-names.js';
