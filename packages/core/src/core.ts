@@ -10,11 +10,13 @@ import { createMountTable } from './mounts/mount-table.js';
 import { canAccessPath } from './request/authorize.js';
 import { createPipeline } from './request/pipeline.js';
 import { createSealManager } from './seal/seal-manager.js';
-import { createStorageView } from './storage-view.js';
+import { clearStorage, createStorageView } from './storage-view.js';
 import { createSysBackend } from './sys/sys-backend.js';
 import { sealPaths, type InitParams } from './sys/path-seal.js';
 import type { SysDeps } from './sys/sys-deps.js';
 import { createTokenBackend, createTokenStore, type TokenEntry } from '@coffer/token-store';
+import { createPolicyStore } from './policy/policy-store.js';
+import { createCubbyholeBackend } from './cubbyhole/cubbyhole-backend.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -49,21 +51,28 @@ export function createCore(options: CoreOptions) {
   const sysStorage = createStorageView(barrier, 'sys/');
   const tokenHooks = {
     async expiryChanged(_entry: TokenEntry): Promise<void> {},
-    async revoking(_entry: TokenEntry): Promise<void> {},
+    async revoking(entry: TokenEntry): Promise<void> {
+      // The token's cubbyhole goes with it (vault-api.md C1).
+      const cubbyhole = mounts.get('cubbyhole/');
+      if (cubbyhole) await clearStorage(cubbyhole.storage, `${entry.idHash}/`);
+    },
   };
+  const policies = createPolicyStore({ storage: createStorageView(barrier, 'sys/policy/') });
   const tokens = createTokenStore({ storage: createStorageView(barrier, 'sys/token/'), crypto, random, clock, hooks: tokenHooks });
   let cluster: { name: string; id: string } | undefined;
 
   const registry = new Map<string, BackendRegistration>([
-    ['cubbyhole', placeholderRegistration('cubbyhole', 'secret')],
+    ['cubbyhole', { table: 'secret', factory: createCubbyholeBackend({ tokenHash: (token) => tokens.hash(token) }) }],
     ['identity', placeholderRegistration('identity', 'secret')],
-    ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: async () => true }) }],
+    ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: (name) => policies.exists(name) }) }],
     ...options.backends,
   ]);
   const mounts = createMountTable({ barrier, registry, clock, random, crypto, logger, systemTtls: () => systemTtls });
 
   const sysDeps: SysDeps = {
     mounts,
+    policies,
+    tokens,
     registry,
     clock,
     random,
@@ -87,6 +96,7 @@ export function createCore(options: CoreOptions) {
   /** Everything that must exist once the barrier is open: tables, cluster identity, the root token's salt. */
   async function afterUnseal(announce = true): Promise<void> {
     if (cluster) return;
+    await policies.setupDefaults();
     if (!(await mounts.load())) {
       for (const builtin of BUILTIN_MOUNTS) await mounts.enable(builtinEntry(builtin, mounts.identity(builtin.table, builtin.type)));
     }
@@ -123,6 +133,7 @@ export function createCore(options: CoreOptions) {
   async function beforeSeal(): Promise<void> {
     await mounts.unload();
     tokens.clear();
+    policies.clear();
     cluster = undefined;
   }
 
@@ -214,7 +225,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens });
+      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies });
     }
     return pipeline(request);
   }

@@ -1,7 +1,8 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response } from '@coffer/sdk';
+import { parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
+import type { PolicyStore } from '../policy/policy-store.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
@@ -16,6 +17,7 @@ export interface PipelineDeps {
   sys: Backend;
   mounts: MountTable;
   tokens: TokenStore;
+  policies: PolicyStore;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -140,10 +142,12 @@ export function createPipeline(deps: PipelineDeps) {
       backendRequest.operation = exists === false ? 'create' : 'update';
     }
     if (!unauthenticated && token) {
-      const decision = authorize({
+      const decision = await authorize(deps.policies, {
         token,
         path,
         operation: backendRequest.operation,
+        data,
+        ...(request.wrapTtl !== undefined ? { wrapTtlSec: parseDurationSec(request.wrapTtl) } : {}),
         requiresSudo: matchesSpecialPath(backend.rootPaths, relativePath),
       });
       backendRequest.caller.sudo = decision.sudo;

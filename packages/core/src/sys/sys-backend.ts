@@ -1,8 +1,10 @@
 // The sys/ backend (vault/logical_system.go): every system path, assembled from the path-*.ts tables.
 import { defineBackend, type BackendFactory, type PathDefinition } from '@coffer/sdk';
+import { capabilitiesPaths } from './path-capabilities.js';
 import { healthPaths } from './path-health.js';
 import { internalUiMountsPaths } from './path-internal-ui-mounts.js';
 import { mountPaths } from './path-mounts.js';
+import { policyPaths } from './path-policies.js';
 import { remountPaths } from './path-remount.js';
 import { rotatePaths } from './path-rotate.js';
 import type { SysDeps } from './sys-deps.js';
@@ -48,6 +50,8 @@ export function createSysBackend(
       ...remountPaths(deps),
       ...rotatePaths(deps),
       ...internalUiMountsPaths(deps),
+      ...policyPaths(deps),
+      ...capabilitiesPaths(deps),
     ],
     rootPaths: SYS_ROOT_PATHS,
     unauthenticatedPaths: SYS_UNAUTHENTICATED_PATHS,

@@ -4,9 +4,13 @@ import type { BackendRegistry } from '../mounts/backend-registry.js';
 import type { SystemTtls } from '../mounts/mount-entry.js';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { VaultEvents } from '../events.js';
+import type { TokenStore } from '@coffer/token-store';
+import type { PolicyStore } from '../policy/policy-store.js';
 
 export interface SysDeps {
   mounts: MountTable;
+  policies: PolicyStore;
+  tokens: TokenStore;
   registry: BackendRegistry;
   clock: Clock;
   random: Random;
