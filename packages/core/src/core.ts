@@ -1,6 +1,6 @@
 // The vault core (vault/core.go): storage, barrier, seal, mount tables and the request pipeline of one vault.
 import type { Storage } from '@coffer/storage';
-import { fromUtf8, randomHex, randomUuid, utf8, type Clock, type Crypto, type Logger, type Random, type Request, type Response } from '@coffer/sdk';
+import { fromUtf8, randomHex, randomUuid, utf8, VaultError, type Clock, type Crypto, type Logger, type Random, type Request, type Response } from '@coffer/sdk';
 import { createSecurityBarrier } from './barrier/security-barrier.js';
 import { createVaultEvents, type VaultEvents } from './events.js';
 import type { BackendRegistration } from './mounts/backend-registry.js';
@@ -17,6 +17,7 @@ import type { SysDeps } from './sys/sys-deps.js';
 import { createTokenBackend, createTokenStore, type TokenEntry } from '@coffer/token-store';
 import { createPolicyStore } from './policy/policy-store.js';
 import { createCubbyholeBackend } from './cubbyhole/cubbyhole-backend.js';
+import { createResponseWrapper } from './wrapping/response-wrapper.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -69,7 +70,18 @@ export function createCore(options: CoreOptions) {
   ]);
   const mounts = createMountTable({ barrier, registry, clock, random, crypto, logger, systemTtls: () => systemTtls });
 
+  const wrapper = createResponseWrapper({
+    tokens,
+    clock,
+    cubbyhole: () => {
+      const mount = mounts.get('cubbyhole/');
+      if (!mount) throw VaultError.internal('cubbyhole mount missing');
+      return mount.storage;
+    },
+  });
+
   const sysDeps: SysDeps = {
+    wrapper,
     mounts,
     policies,
     tokens,
@@ -225,7 +237,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies });
+      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper });
     }
     return pipeline(request);
   }

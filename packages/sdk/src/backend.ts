@@ -104,6 +104,7 @@ function buildContext(env: BackendEnv, request: BackendRequest, match: Match): P
     logger: env.logger,
     mount: env.mount(),
     caller: request.caller,
+    ...(request.wrapTtlSec !== undefined ? { wrapTtlSec: request.wrapTtlSec } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
 }

@@ -11,6 +11,8 @@ const UNIT_NS: Record<string, number> = {
   h: 3600e9,
 };
 
+const MAX_DURATION_NS = 9_223_372_036_854_775_807n;
+
 const GO_DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
 const GO_COMPONENT = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
@@ -34,14 +36,18 @@ export function parseDurationSec(input: unknown): number {
   if (text === '0') return 0;
   const match = GO_DURATION.exec(text);
   if (!match) throw new RangeError(`time: invalid duration "${input}"`);
-  let totalNs = 0;
-  for (const [, amount, unit] of text.matchAll(GO_COMPONENT)) totalNs += Number(amount) * UNIT_NS[unit!]!;
-  // Go's int64 nanoseconds overflow near 292 years.
-  if (!Number.isFinite(totalNs) || totalNs > 9.223372036854775e18) {
-    throw new RangeError(`time: invalid duration "${input}"`);
+  // Exact integer nanoseconds, fractions included, as Go computes them: "0.29h" is 1044 s, not 1043.
+  let totalNs = 0n;
+  for (const [, amount, unit] of text.matchAll(GO_COMPONENT)) {
+    const [whole = '', fraction = ''] = amount!.split('.');
+    const unitNs = BigInt(UNIT_NS[unit!]!);
+    totalNs += BigInt(whole === '' ? '0' : whole) * unitNs;
+    if (fraction !== '') totalNs += (BigInt(fraction) * unitNs) / 10n ** BigInt(fraction.length);
   }
-  const sec = Math.trunc(totalNs / 1e9);
-  return match[1] === '-' ? -sec : sec;
+  // Go's int64 nanoseconds overflow near 292 years.
+  if (totalNs > MAX_DURATION_NS) throw new RangeError(`time: invalid duration "${input}"`);
+  const sec = Number(totalNs / 1_000_000_000n);
+  return match[1] === '-' && sec !== 0 ? -sec : sec;
 }
 
 /** Formats whole seconds as Go prints a duration ("1h30m0s"), as Vault does in some responses. */

@@ -25,6 +25,8 @@ export interface PathContext<F extends FieldTable = FieldTable> {
   logger: Logger;
   mount: MountInfo;
   caller: CallerInfo;
+  /** The response will be wrapped with this TTL. */
+  wrapTtlSec?: number;
   signal?: AbortSignal;
 }
 

@@ -81,6 +81,8 @@ export interface HandlerResult {
   secret?: SecretGrant;
   /** A token the backend has issued (auth/token/create), in Vault's wire names. */
   auth?: AuthInfo;
+  /** A whole earlier response handed back as it was (sys/wrapping/unwrap, rewrap). */
+  response?: Response;
 }
 
 export interface SecretGrant {
@@ -137,5 +139,7 @@ export interface BackendRequest {
   path: string;
   data: Record<string, unknown>;
   caller: CallerInfo;
+  /** The response will be wrapped with this TTL (`X-Vault-Wrap-TTL`). */
+  wrapTtlSec?: number;
   signal?: AbortSignal;
 }

@@ -181,17 +181,18 @@ export function createTokenStore(options: TokenStoreOptions) {
 
     /**
      * Counts one use of a limited token (vault-api.md §2.3: before the ACL check, denied
-     * requests included). `last` means this request used the final one: the token is revoked
-     * once the request is done.
+     * requests included). Serialised per token, so of two requests racing for the last use
+     * exactly one is `allowed`. `last` means this request took the final use: the token is
+     * revoked once the request is done.
      */
-    async consumeUse(idHash: string): Promise<{ last: boolean }> {
+    async consumeUse(idHash: string): Promise<{ allowed: boolean; last: boolean }> {
       return withLock(idHash, async () => {
-        const entry = await load(idHash);
-        if (!entry || entry.numUses === 0) return { last: false };
-        if (entry.numUses < 0) return { last: true };
+        const entry = live(await load(idHash));
+        if (!entry) return { allowed: false, last: false };
+        if (entry.numUses === 0) return { allowed: true, last: false };
         const remaining = entry.numUses - 1;
         await save({ ...entry, numUses: remaining === 0 ? -1 : remaining });
-        return { last: remaining === 0 };
+        return { allowed: true, last: remaining === 0 };
       });
     },
 

@@ -3,6 +3,7 @@ import { parseDurationSec, randomUuid, VaultError, type Backend, type BackendReq
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
@@ -18,9 +19,23 @@ export interface PipelineDeps {
   mounts: MountTable;
   tokens: TokenStore;
   policies: PolicyStore;
+  wrapper: ResponseWrapper;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
+
+/** The wrap TTL a request asks for (`X-Vault-Wrap-TTL`): 0 when none. */
+function wrapTtlOf(request: Request): number {
+  if (request.wrapTtl === undefined || request.wrapTtl === '') return 0;
+  let ttlSec: number;
+  try {
+    ttlSec = parseDurationSec(request.wrapTtl);
+  } catch {
+    throw VaultError.invalid(`error parsing wrap TTL: invalid duration "${String(request.wrapTtl)}"`);
+  }
+  if (ttlSec < 0) throw VaultError.invalid('wrap TTL cannot be negative');
+  return ttlSec;
+}
 
 function headersOf(request: Request): CallerInfo['headers'] {
   return request.headers ?? {};
@@ -40,6 +55,7 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
     mountType,
   };
   if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
+  if (result?.response) return result.response;
   if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
     // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
     if (operation === 'read' || operation === 'list') throw VaultError.notFound();
@@ -59,12 +75,21 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
   };
 }
 
-export function createPipeline(deps: PipelineDeps) {
-  async function resolveToken(id: string | undefined): Promise<ResolvedToken | undefined> {
-    if (!id) return undefined;
-    return deps.tokens.resolve(id);
-  }
+/** One request on its way through: what each step hands the next. */
+interface Routed {
+  request: Request;
+  requestId: string;
+  path: string;
+  data: Record<string, unknown>;
+  wrapTtlSec: number;
+  mount: NonNullable<ReturnType<MountTable['route']>>['mount'];
+  backend: Backend;
+  relativePath: string;
+  unauthenticated: boolean;
+  token: ResolvedToken | undefined;
+}
 
+export function createPipeline(deps: PipelineDeps) {
   function callerOf(requestId: string, request: Request, token: ResolvedToken | undefined): CallerInfo {
     return {
       requestId,
@@ -97,62 +122,75 @@ export function createPipeline(deps: PipelineDeps) {
     }
     if (deps.sealed()) throw VaultError.sealed();
     if (WRITE_OPERATIONS.has(operation) && path.endsWith('/')) throw VaultError.invalid("cannot write to a path ending in '/'");
+    const wrapTtlSec = wrapTtlOf(request);
 
-    const routed = deps.mounts.route(path);
-    const relativePath = routed?.relativePath ?? '';
-    const backend = routed?.mount.backend;
-    const unauthenticated = backend !== undefined && matchesSpecialPath(backend.unauthenticatedPaths, relativePath);
-
+    const found = deps.mounts.route(path);
+    const unauthenticated = found !== undefined && matchesSpecialPath(found.mount.backend.unauthenticatedPaths, found.relativePath);
     // A token sent to an unauthenticated path is still resolved, for the handlers that look at it.
-    const token = await resolveToken(request.token);
+    const token = request.token ? await deps.tokens.resolve(request.token) : undefined;
     if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
     // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
-    const lastUse = !unauthenticated && token !== undefined && token.entry.numUses !== 0 && (await deps.tokens.consumeUse(token.entry.idHash)).last;
+    let lastUse = false;
+    if (!unauthenticated && token !== undefined && token.entry.numUses !== 0) {
+      const use = await deps.tokens.consumeUse(token.entry.idHash);
+      // Another request took the last use first.
+      if (!use.allowed) throw VaultError.invalidToken();
+      lastUse = use.last;
+    }
     try {
-      return await dispatch(request, requestId, path, operation, data, routed, unauthenticated, token);
+      if (!found) throw VaultError.unsupportedPath(path);
+      const routed: Routed = {
+        request,
+        requestId,
+        path,
+        data,
+        wrapTtlSec,
+        mount: found.mount,
+        backend: found.mount.backend,
+        relativePath: found.relativePath,
+        unauthenticated,
+        token,
+      };
+      const response = await dispatch(routed);
+      return await wrapIfAsked(routed, response);
     } finally {
       // The request that used the final use ran; now the token goes, with its children and leases.
       if (lastUse) await deps.tokens.revokeTree(token!.entry.idHash);
     }
   }
 
-  async function dispatch(
-    request: Request,
-    requestId: string,
-    path: string,
-    operation: Operation,
-    data: Record<string, unknown>,
-    routed: ReturnType<MountTable['route']>,
-    unauthenticated: boolean,
-    token: ResolvedToken | undefined,
-  ): Promise<Response> {
-    const backend = routed?.mount.backend;
-    if (!routed || !backend) throw VaultError.unsupportedPath(path);
-    const relativePath = routed.relativePath;
-
+  async function dispatch(routed: Routed): Promise<Response> {
+    const { request, backend } = routed;
     const backendRequest: BackendRequest = {
-      operation,
-      path: relativePath,
-      data,
-      caller: callerOf(requestId, request, token),
+      operation: request.operation,
+      path: routed.relativePath,
+      data: routed.data,
+      caller: callerOf(routed.requestId, request, routed.token),
+      ...(routed.wrapTtlSec > 0 ? { wrapTtlSec: routed.wrapTtlSec } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     };
-    if (operation === 'create' || operation === 'update') {
+    if (request.operation === 'create' || request.operation === 'update') {
       const exists = await backend.exists(backendRequest);
       backendRequest.operation = exists === false ? 'create' : 'update';
     }
-    if (!unauthenticated && token) {
+    if (!routed.unauthenticated && routed.token) {
       const decision = await authorize(deps.policies, {
-        token,
-        path,
+        token: routed.token,
+        path: routed.path,
         operation: backendRequest.operation,
-        data,
-        ...(request.wrapTtl !== undefined ? { wrapTtlSec: parseDurationSec(request.wrapTtl) } : {}),
-        requiresSudo: matchesSpecialPath(backend.rootPaths, relativePath),
+        data: routed.data,
+        ...(routed.wrapTtlSec > 0 ? { wrapTtlSec: routed.wrapTtlSec } : {}),
+        requiresSudo: matchesSpecialPath(backend.rootPaths, routed.relativePath),
       });
       backendRequest.caller.sudo = decision.sudo;
     }
     const result = await backend.handle(backendRequest);
-    return toResponse(requestId, backendRequest.operation, routed.mount.entry.type, result);
+    return toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
+  }
+
+  /** Errors and empty answers are never wrapped (vault-api.md §2.9). */
+  async function wrapIfAsked(routed: Routed, response: Response): Promise<Response> {
+    if (routed.wrapTtlSec === 0 || response.status === 204 || response.raw !== undefined) return response;
+    return deps.wrapper.wrap(response, routed.wrapTtlSec, routed.path);
   }
 }

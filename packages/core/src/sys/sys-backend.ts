@@ -5,6 +5,7 @@ import { healthPaths } from './path-health.js';
 import { internalUiMountsPaths } from './path-internal-ui-mounts.js';
 import { mountPaths } from './path-mounts.js';
 import { policyPaths } from './path-policies.js';
+import { wrappingPaths } from './path-wrapping.js';
 import { remountPaths } from './path-remount.js';
 import { rotatePaths } from './path-rotate.js';
 import type { SysDeps } from './sys-deps.js';
@@ -52,6 +53,7 @@ export function createSysBackend(
       ...internalUiMountsPaths(deps),
       ...policyPaths(deps),
       ...capabilitiesPaths(deps),
+      ...wrappingPaths(deps),
     ],
     rootPaths: SYS_ROOT_PATHS,
     unauthenticatedPaths: SYS_UNAUTHENTICATED_PATHS,

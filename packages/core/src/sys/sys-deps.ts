@@ -6,11 +6,13 @@ import type { MountTable } from '../mounts/mount-table.js';
 import type { VaultEvents } from '../events.js';
 import type { TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 
 export interface SysDeps {
   mounts: MountTable;
   policies: PolicyStore;
   tokens: TokenStore;
+  wrapper: ResponseWrapper;
   registry: BackendRegistry;
   clock: Clock;
   random: Random;
