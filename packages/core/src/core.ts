@@ -18,6 +18,7 @@ import { createTokenBackend, createTokenStore, type TokenEntry } from '@coffer/t
 import { createPolicyStore } from './policy/policy-store.js';
 import { createCubbyholeBackend } from './cubbyhole/cubbyhole-backend.js';
 import { createResponseWrapper } from './wrapping/response-wrapper.js';
+import { createAuditBroker } from './audit/audit-broker.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -70,6 +71,7 @@ export function createCore(options: CoreOptions) {
   ]);
   const mounts = createMountTable({ barrier, registry, clock, random, crypto, logger, systemTtls: () => systemTtls });
 
+  const audit = createAuditBroker({ storage: barrier, crypto, random, clock, logger });
   const wrapper = createResponseWrapper({
     tokens,
     clock,
@@ -82,6 +84,7 @@ export function createCore(options: CoreOptions) {
 
   const sysDeps: SysDeps = {
     wrapper,
+    broker: audit,
     mounts,
     policies,
     tokens,
@@ -109,6 +112,7 @@ export function createCore(options: CoreOptions) {
   async function afterUnseal(announce = true): Promise<void> {
     if (cluster) return;
     await policies.setupDefaults();
+    await audit.load();
     if (!(await mounts.load())) {
       for (const builtin of BUILTIN_MOUNTS) await mounts.enable(builtinEntry(builtin, mounts.identity(builtin.table, builtin.type)));
     }
@@ -143,6 +147,7 @@ export function createCore(options: CoreOptions) {
   }
 
   async function beforeSeal(): Promise<void> {
+    await audit.unload();
     await mounts.unload();
     tokens.clear();
     policies.clear();
@@ -237,7 +242,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper });
+      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit });
     }
     return pipeline(request);
   }

@@ -1,9 +1,11 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response } from '@coffer/sdk';
+import { parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
+import type { AuditBroker } from '../audit/audit-broker.js';
+import { auditRequestInput, auditResponseInput, type AuditContext } from './audit-inputs.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
@@ -20,6 +22,8 @@ export interface PipelineDeps {
   tokens: TokenStore;
   policies: PolicyStore;
   wrapper: ResponseWrapper;
+  audit: AuditBroker;
+  clock: Clock;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -75,6 +79,12 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
   };
 }
 
+interface AuditState {
+  context: AuditContext;
+  /** The request entry is written; a failure after this point logs only the response. */
+  requestLogged: boolean;
+}
+
 /** One request on its way through: what each step hands the next. */
 interface Routed {
   request: Request;
@@ -128,38 +138,70 @@ export function createPipeline(deps: PipelineDeps) {
     const unauthenticated = found !== undefined && matchesSpecialPath(found.mount.backend.unauthenticatedPaths, found.relativePath);
     // A token sent to an unauthenticated path is still resolved, for the handlers that look at it.
     const token = request.token ? await deps.tokens.resolve(request.token) : undefined;
-    if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
-    // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
-    let lastUse = false;
-    if (!unauthenticated && token !== undefined && token.entry.numUses !== 0) {
-      const use = await deps.tokens.consumeUse(token.entry.idHash);
-      // Another request took the last use first.
-      if (!use.allowed) throw VaultError.invalidToken();
-      lastUse = use.last;
-    }
-    try {
-      if (!found) throw VaultError.unsupportedPath(path);
-      const routed: Routed = {
-        request,
-        requestId,
-        path,
-        data,
-        wrapTtlSec,
-        mount: found.mount,
-        backend: found.mount.backend,
-        relativePath: found.relativePath,
-        unauthenticated,
-        token,
-      };
-      const response = await dispatch(routed);
-      return await wrapIfAsked(routed, response);
-    } finally {
-      // The request that used the final use ran; now the token goes, with its children and leases.
-      if (lastUse) await deps.tokens.revokeTree(token!.entry.idHash);
-    }
+    const audit: AuditState = {
+      context: { request, requestId, operation, path, data, wrapTtlSec, mount: found?.mount.entry, token, nowMs: deps.clock.now() },
+      requestLogged: false,
+    };
+    return audited(audit, async () => {
+      if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
+      // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
+      let lastUse = false;
+      if (!unauthenticated && token !== undefined && token.entry.numUses !== 0) {
+        const use = await deps.tokens.consumeUse(token.entry.idHash);
+        // Another request took the last use first.
+        if (!use.allowed) throw VaultError.invalidToken();
+        lastUse = use.last;
+      }
+      try {
+        if (!found) throw VaultError.unsupportedPath(path);
+        const routed: Routed = {
+          request,
+          requestId,
+          path,
+          data,
+          wrapTtlSec,
+          mount: found.mount,
+          backend: found.mount.backend,
+          relativePath: found.relativePath,
+          unauthenticated,
+          token,
+        };
+        const response = await dispatch(routed, audit);
+        return await wrapIfAsked(routed, response);
+      } finally {
+        // The request that used the final use ran; now the token goes, with its children and leases.
+        if (lastUse) await deps.tokens.revokeTree(token!.entry.idHash);
+      }
+    });
   }
 
-  async function dispatch(routed: Routed): Promise<Response> {
+  /**
+   * Audits a request and its outcome, failing closed (vault-api.md §2.12): denied and failed
+   * requests are logged too, and a response no device could record becomes a 500.
+   */
+  async function audited(audit: AuditState, run: () => Promise<Response>): Promise<Response> {
+    if (!deps.audit.hasDevices()) return run();
+    let response: Response;
+    try {
+      response = await run();
+    } catch (error) {
+      const failure = VaultError.from(error);
+      if (!audit.requestLogged) await deps.audit.logRequest(auditRequestInput(audit.context, failure.message));
+      await deps.audit.logResponse(auditResponseInput(audit.context, undefined, failure.message));
+      throw failure;
+    }
+    await deps.audit.logResponse(auditResponseInput(audit.context, response));
+    return response;
+  }
+
+  /** Logs the request entry once it is authorised, before the backend acts on it. */
+  async function logRequest(audit: AuditState): Promise<void> {
+    if (!deps.audit.hasDevices()) return;
+    await deps.audit.logRequest(auditRequestInput(audit.context));
+    audit.requestLogged = true;
+  }
+
+  async function dispatch(routed: Routed, audit: AuditState): Promise<Response> {
     const { request, backend } = routed;
     const backendRequest: BackendRequest = {
       operation: request.operation,
@@ -184,6 +226,8 @@ export function createPipeline(deps: PipelineDeps) {
       });
       backendRequest.caller.sudo = decision.sudo;
     }
+    audit.context.operation = backendRequest.operation;
+    await logRequest(audit);
     const result = await backend.handle(backendRequest);
     return toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
   }

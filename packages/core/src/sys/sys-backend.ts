@@ -1,5 +1,6 @@
 // The sys/ backend (vault/logical_system.go): every system path, assembled from the path-*.ts tables.
 import { defineBackend, type BackendFactory, type PathDefinition } from '@coffer/sdk';
+import { auditPaths } from './path-audit.js';
 import { capabilitiesPaths } from './path-capabilities.js';
 import { healthPaths } from './path-health.js';
 import { internalUiMountsPaths } from './path-internal-ui-mounts.js';
@@ -54,6 +55,7 @@ export function createSysBackend(
       ...policyPaths(deps),
       ...capabilitiesPaths(deps),
       ...wrappingPaths(deps),
+      ...auditPaths(deps),
     ],
     rootPaths: SYS_ROOT_PATHS,
     unauthenticatedPaths: SYS_UNAUTHENTICATED_PATHS,

@@ -7,12 +7,14 @@ import type { VaultEvents } from '../events.js';
 import type { TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
+import type { AuditBroker } from '../audit/audit-broker.js';
 
 export interface SysDeps {
   mounts: MountTable;
   policies: PolicyStore;
   tokens: TokenStore;
   wrapper: ResponseWrapper;
+  broker: AuditBroker;
   registry: BackendRegistry;
   clock: Clock;
   random: Random;
