@@ -1,10 +1,11 @@
 // `pnpm bench`: every suite, its tables, and each performance.md §12 goal as a ratio to a floor
 // measured in this same run. `--check` exits 1 when a goal is missed; `--quick` samples less.
+import { authTaxSuite } from './suites/auth-tax.js';
 import { barrierSuite } from './suites/barrier.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import type { BenchOptions, GoalOutcome } from './harness.js';
 
-const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite };
+const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite };
 
 const args = process.argv.slice(2);
 const options: BenchOptions = args.includes('--quick') ? { warmupMs: 100, sampleMs: 30, samples: 5 } : {};

@@ -93,6 +93,19 @@ describe('matching', () => {
     expect(a.capabilities('a/cb')).toEqual(['deny']);
   });
 
+  it('finds segment rules among many literal siblings', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `app${i}`);
+    const a = acl(names.map((n) => stanza(`kv/${n}/+`, 'read') + stanza(`+/${n}/x*`, 'list')).join(''));
+    for (const n of names) {
+      expect(a.capabilities(`kv/${n}/q`)).toEqual(['read']);
+      expect(a.capabilities(`kv/${n}/xy`)).toEqual(['read']);
+      expect(a.capabilities(`z/${n}/xy`)).toEqual(['list']);
+      expect(a.capabilities(`kv/${n}`)).toEqual(['deny']);
+    }
+    expect(a.capabilities('kv/app/q')).toEqual(['deny']);
+    expect(a.capabilities('kv/app1x/q')).toEqual(['deny']);
+  });
+
   describe('priority among non-exact candidates', () => {
     it('(a) the rule whose first wildcard comes later wins', () => {
       const a = acl(stanza('secret/+/x', 'read'), stanza('secret/a/+', 'list'));

@@ -7,9 +7,10 @@ import { parameterViolation } from './parameters.js';
 import { classifyPath, stripLeadingSlash } from './path-pattern.js';
 import type { PathKind, PathPattern } from './path-pattern.js';
 import type { Policy } from './policy.js';
-import { outranks, rankPrefixPattern, rankSegmentPattern, segmentsMatch } from './priority.js';
+import { rankPrefixPattern, rankSegmentPattern } from './priority.js';
 import type { RankedPattern } from './priority.js';
 import { RadixTree } from './radix-tree.js';
+import { SegmentTrie } from './segment-trie.js';
 import { resolveTemplates } from './template.js';
 import type { TemplateContext } from './template.js';
 
@@ -57,7 +58,7 @@ interface OperationInfo {
   readonly checksParameters: boolean;
 }
 
-const OPERATIONS: { readonly [O in AclOperation]: OperationInfo } = {
+const OPERATION_TABLE: { readonly [O in AclOperation]: OperationInfo } = {
   create: { index: 0, bit: CAPABILITY_BITS.create, capability: 'create', checksParameters: true },
   read: { index: 1, bit: CAPABILITY_BITS.read, capability: 'read', checksParameters: true },
   update: { index: 2, bit: CAPABILITY_BITS.update, capability: 'update', checksParameters: true },
@@ -71,6 +72,8 @@ const OPERATIONS: { readonly [O in AclOperation]: OperationInfo } = {
   rollback: { index: 9, bit: CAPABILITY_BITS.update, capability: 'update', checksParameters: false },
 };
 const OPERATION_COUNT = 10;
+/** A Map, so an unexpected operation string (say "toString") cannot reach Object.prototype. */
+const OPERATIONS: ReadonlyMap<string, OperationInfo> = new Map(Object.entries(OPERATION_TABLE));
 
 /** A merged rule ready for matching, with its decisions cached by operation. */
 interface CompiledRule extends ParameterConstraints, RankedPattern {
@@ -120,12 +123,12 @@ export function compileAcl(policies: readonly Policy[], templateContext?: Templa
   }
   const exact = new Map<string, CompiledRule>();
   const prefixes = new RadixTree<CompiledRule>();
-  const segments: CompiledRule[] = [];
+  const segments = new SegmentTrie<CompiledRule>();
   for (const rule of merged.values()) {
     const compiled = compileRule(rule);
     if (rule.kind === 'exact') exact.set(rule.path, compiled);
     else if (rule.kind === 'prefix') prefixes.set(rule.path, compiled);
-    else segments.push(compiled);
+    else segments.add(compiled);
   }
   return new CompiledAcl(exact, prefixes, segments);
 }
@@ -168,7 +171,7 @@ class CompiledAcl implements Acl {
   constructor(
     private readonly exact: ReadonlyMap<string, CompiledRule>,
     private readonly prefixes: RadixTree<CompiledRule>,
-    private readonly segments: readonly CompiledRule[],
+    private readonly segments: SegmentTrie<CompiledRule>,
   ) {}
 
   capabilities(path: string): string[] {
@@ -178,7 +181,7 @@ class CompiledAcl implements Acl {
   }
 
   check(request: AclRequest): AclDecision {
-    const op = Object.hasOwn(OPERATIONS, request.operation) ? OPERATIONS[request.operation] : undefined;
+    const op = OPERATIONS.get(request.operation);
     if (op === undefined) return BAD_OPERATION_DECISION;
     const rule = this.match(stripLeadingSlash(request.path), request.operation === 'list');
     if (op.bit === 0) return rule === undefined ? HELP_NO_RULE_DECISION : (rule.allowed[op.index] ??= decision(rule, true, false, EMPTY));
@@ -216,13 +219,7 @@ class CompiledAcl implements Acl {
 
   /** The longest matching prefix rule and every matching segment rule compete on priority. */
   private nonExact(path: string): CompiledRule | undefined {
-    let best = this.prefixes.longestPrefix(path);
-    const segments = this.segments;
-    for (let i = 0; i < segments.length; i++) {
-      const candidate = segments[i]!;
-      if (segmentsMatch(candidate.parts, candidate.isPrefix, path) && (best === undefined || outranks(candidate, best))) best = candidate;
-    }
-    return best;
+    return this.segments.best(path, this.prefixes.longestPrefix(path));
   }
 }
 

@@ -81,7 +81,7 @@ describe('parseHcl', () => {
     expect(error.line).toBe(line);
     expect(error.column).toBe(column);
     expect(error.detail).toContain(detail);
-    expect(error.message).toBe(`failed to parse policy: At ${line}:${column}: ${error.detail}`);
+    expect(error.message).toBe(`At ${line}:${column}: ${error.detail}`);
   });
 });
 

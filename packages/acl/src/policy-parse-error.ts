@@ -1,9 +1,9 @@
-// The one error policy parsing throws; the core turns it into a 400 with `message` as the text.
+// The one error policy parsing throws. The core answers 400 with `failed to parse policy: ${message}`,
+// which reproduces Vault's text (`failed to parse policy: At 3:14: <detail>`).
 
 /**
- * A policy that cannot be parsed. `message` reads as Vault's does
- * (`failed to parse policy: At 3:14: <detail>`); `detail` is the part after the position.
- * Line and column are 1-based.
+ * A policy that cannot be parsed. `message` is `At <line>:<column>: <detail>` (1-based), the
+ * form HCL1 errors take, and `detail` the part after the position.
  */
 export class PolicyParseError extends Error {
   override readonly name = 'PolicyParseError';
@@ -12,7 +12,7 @@ export class PolicyParseError extends Error {
   readonly column?: number;
 
   constructor(detail: string, line?: number, column?: number) {
-    super(line === undefined ? `failed to parse policy: ${detail}` : `failed to parse policy: At ${line}:${column ?? 1}: ${detail}`);
+    super(line === undefined ? detail : `At ${line}:${column ?? 1}: ${detail}`);
     this.detail = detail;
     if (line !== undefined) {
       this.line = line;

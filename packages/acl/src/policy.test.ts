@@ -177,6 +177,16 @@ describe('parsePolicy errors', () => {
     const error = parseError(text);
     expect(error.detail).toContain(detail);
     expect([error.line, error.column]).toEqual([line, column]);
-    expect(error.message).toMatch(/^failed to parse policy: At \d+:\d+: /);
+    expect(error.message).toBe(`At ${line}:${column}: ${error.detail}`);
+  });
+});
+
+describe('PolicyParseError', () => {
+  it('reads as Vault once the core prefixes "failed to parse policy: "', () => {
+    const error = parseError('path "a" {\n  capabilities = ["fly"]\n}');
+    expect(`failed to parse policy: ${error.message}`).toBe('failed to parse policy: At 2:19: path "a": invalid capability "fly"');
+    expect(error.name).toBe('PolicyParseError');
+    expect(new PolicyParseError('no position').message).toBe('no position');
+    expect(new PolicyParseError('no position').line).toBeUndefined();
   });
 });

@@ -1,5 +1,4 @@
-// Segment-wildcard (`+`) matching and the priority order that picks one rule among the
-// non-exact candidates for a path.
+// The priority order that picks one rule among the non-exact candidates for a path.
 
 /** What the priority comparison needs to know about a candidate rule. */
 export interface RankedPattern {
@@ -35,28 +34,4 @@ export function rankSegmentPattern(path: string, isPrefix: boolean): RankedPatte
 /** Ranking data for a plain prefix rule whose stripped prefix is `prefix`. */
 export function rankPrefixPattern(prefix: string): RankedPattern {
   return { firstWildcard: prefix.length, isPrefix: true, wildcards: 0, stem: prefix };
-}
-
-/**
- * Whether a segment pattern (split on `/`, trailing `*` removed) matches `path`, walking the path
- * in place rather than splitting it. The path needs at least as many segments, exactly as many
- * unless the pattern is a prefix; `+` matches any one segment; other segments must be equal,
- * except that a prefix pattern's last segment need only start the path's segment.
- */
-export function segmentsMatch(parts: readonly string[], isPrefix: boolean, path: string): boolean {
-  let pos = 0;
-  const last = parts.length - 1;
-  for (let i = 0; i <= last; i++) {
-    if (pos > path.length) return false; // the path ran out of segments
-    let end = path.indexOf('/', pos);
-    if (end === -1) end = path.length;
-    const part = parts[i]!;
-    if (part !== '+' && !(end - pos === part.length && path.startsWith(part, pos))) {
-      // A segment holds no '/', so startsWith here cannot reach past the path's segment.
-      return isPrefix && i === last && path.startsWith(part, pos);
-    }
-    if (i === last) return isPrefix || end === path.length;
-    pos = end + 1;
-  }
-  return false;
 }

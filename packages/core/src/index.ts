@@ -8,3 +8,6 @@ export type { KeyStatus, SecurityBarrier, SecurityBarrierOptions } from './barri
 export type { RotationConfig } from './barrier/keyring.js';
 export { combineShares, splitSecret, ShamirError } from './seal/shamir.js';
 export type { SealStatus as CoreSealStatus } from './seal/seal-manager.js';
+export { createPolicyStore } from './policy/policy-store.js';
+export type { PolicyStore } from './policy/policy-store.js';
+export { authorize } from './request/authorize.js';
