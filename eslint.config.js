@@ -16,6 +16,15 @@ export default tseslint.config(
     },
   },
   {
+    // An unawaited promise is a lost error or a race (a TestClock advance, a storage write).
+    files: ['packages/*/src/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
     files: ['packages/*/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing/**', '**/clock.ts', '**/random.ts'],
     rules: {

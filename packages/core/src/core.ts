@@ -19,6 +19,8 @@ import { createPolicyStore } from './policy/policy-store.js';
 import { createCubbyholeBackend } from './cubbyhole/cubbyhole-backend.js';
 import { createResponseWrapper } from './wrapping/response-wrapper.js';
 import { createAuditBroker } from './audit/audit-broker.js';
+import { createExpirationManager } from './expiration/index.js';
+import { createLeaseHooks, mirrorTokenLease } from './lease-hooks.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -52,8 +54,12 @@ export function createCore(options: CoreOptions) {
   const barrier = createSecurityBarrier({ storage: options.storage, crypto, random, clock });
   const sysStorage = createStorageView(barrier, 'sys/');
   const tokenHooks = {
-    async expiryChanged(_entry: TokenEntry): Promise<void> {},
+    async expiryChanged(entry: TokenEntry): Promise<void> {
+      await mirrorTokenLease(expiration, entry, mounts.get('auth/token/')?.entry.accessor ?? '');
+    },
     async revoking(entry: TokenEntry): Promise<void> {
+      // Its leases expire now and are revoked in the background, as Vault does (§2.3).
+      await expiration.revokeByToken(entry.idHash);
       // The token's cubbyhole goes with it (vault-api.md C1).
       const cubbyhole = mounts.get('cubbyhole/');
       if (cubbyhole) await clearStorage(cubbyhole.storage, `${entry.idHash}/`);
@@ -69,7 +75,27 @@ export function createCore(options: CoreOptions) {
     ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: (name) => policies.exists(name) }) }],
     ...options.backends,
   ]);
-  const mounts = createMountTable({ barrier, registry, clock, random, crypto, logger, systemTtls: () => systemTtls });
+  const mounts = createMountTable({
+    barrier,
+    registry,
+    clock,
+    random,
+    crypto,
+    logger,
+    systemTtls: () => systemTtls,
+    // A secrets mount's leases are revoked before its data goes; an auth mount's tokens likewise.
+    beforeUnmount: async (mount) => {
+      await expiration.revokePrefix(mount.env.mount().path, { sync: true });
+    },
+  });
+  const expiration = createExpirationManager({
+    storage: sysStorage,
+    clock,
+    random,
+    logger,
+    crypto,
+    hooks: createLeaseHooks({ mounts, tokens, clock, logger }),
+  });
 
   const audit = createAuditBroker({ storage: barrier, crypto, random, clock, logger });
   const wrapper = createResponseWrapper({
@@ -84,6 +110,7 @@ export function createCore(options: CoreOptions) {
 
   const sysDeps: SysDeps = {
     wrapper,
+    expiration,
     broker: audit,
     mounts,
     policies,
@@ -116,6 +143,8 @@ export function createCore(options: CoreOptions) {
     if (!(await mounts.load())) {
       for (const builtin of BUILTIN_MOUNTS) await mounts.enable(builtinEntry(builtin, mounts.identity(builtin.table, builtin.type)));
     }
+    // After the mounts: leases already due are revoked through their backends at once.
+    await expiration.restore();
     const stored = await barrier.get(CLUSTER_INFO_KEY);
     if (stored) {
       cluster = JSON.parse(fromUtf8(stored)) as { name: string; id: string };
@@ -147,6 +176,7 @@ export function createCore(options: CoreOptions) {
   }
 
   async function beforeSeal(): Promise<void> {
+    await expiration.stop();
     await audit.unload();
     await mounts.unload();
     tokens.clear();
@@ -242,7 +272,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit });
+      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration });
     }
     return pipeline(request);
   }

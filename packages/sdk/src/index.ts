@@ -12,3 +12,4 @@ export * from './path.js';
 export * from './secret.js';
 export * from './backend.js';
 export * from './ttl.js';
+export * from './time-format.js';

@@ -83,6 +83,8 @@ export interface HandlerResult {
   auth?: AuthInfo;
   /** A whole earlier response handed back as it was (sys/wrapping/unwrap, rewrap). */
   response?: Response;
+  /** An existing lease to report in the envelope (sys/leases/renew); `data` stays null. */
+  lease?: { leaseId: string; ttlSec: number; renewable: boolean };
 }
 
 export interface SecretGrant {

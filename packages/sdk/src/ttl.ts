@@ -21,9 +21,15 @@ export interface TtlInput {
 export interface TtlResult {
   ttlSec: number;
   warnings: string[];
+  /** The effective max TTL the result was capped by: the smallest non-zero cap. */
+  maxTtlSec: number;
 }
 
-/** Go's Duration.String without zero units, as Vault prints it in TTL warnings ("768h", "1h30m"). */
+/**
+ * Vault's humanDuration (sdk/framework/lease.go): Go's Duration.String with a trailing "0s" after
+ * minutes and a "0m" after hours dropped, so 768h0m0s prints "768h" and 1h0m5s "1h5s". Vault's
+ * capping warnings use this form, not the plain Go form of `formatDuration`.
+ */
 export function humanDuration(sec: number): string {
   if (sec === 0) return '0s';
   const h = Math.floor(sec / 3600);
@@ -41,10 +47,12 @@ export function calculateTtl(input: TtlInput): TtlResult {
   const warnings: string[] = [];
   // Vault truncates every time to the second.
   const nowSec = Math.floor(input.nowMs / 1000);
-  const startSec = Math.floor(input.issueTimeMs / 1000);
-  let maxTtlSec = input.mountMaxTtlSec;
-  if (input.backendMaxTtlSec > 0 && input.backendMaxTtlSec < maxTtlSec) maxTtlSec = input.backendMaxTtlSec;
-  if (input.explicitMaxTtlSec > 0 && input.explicitMaxTtlSec < maxTtlSec) maxTtlSec = input.explicitMaxTtlSec;
+  // Like Vault, a missing issue time means "issued now".
+  const startSec = input.issueTimeMs > 0 ? Math.floor(input.issueTimeMs / 1000) : nowSec;
+  // The smallest of the caps that are set. The mount max is always set once resolved against the
+  // system max; a zero one is treated as unset rather than as "nothing may live at all".
+  const caps = [input.mountMaxTtlSec, input.backendMaxTtlSec, input.explicitMaxTtlSec].filter((sec) => sec > 0);
+  const maxTtlSec = caps.length > 0 ? Math.min(...caps) : 0;
   if (maxTtlSec <= 0) throw VaultError.internal('max TTL must be greater than zero');
 
   let ttlSec: number;
@@ -69,5 +77,5 @@ export function calculateTtl(input: TtlInput): TtlResult {
       ttlSec = remainingSec;
     }
   }
-  return { ttlSec, warnings };
+  return { ttlSec, warnings, maxTtlSec };
 }

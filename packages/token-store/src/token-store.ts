@@ -125,6 +125,8 @@ export function createTokenStore(options: TokenStoreOptions) {
    * leaves a tree whose remaining root still reaches every remaining token.
    */
   async function revokeTree(idHash: string): Promise<void> {
+    // Already on its way out (its own expiry, a parent's revocation): once is enough.
+    if (revoking.has(idHash)) return;
     const entry = await load(idHash);
     if (!entry) return;
     revoking.add(idHash);

@@ -1,5 +1,6 @@
 // The auth/token/ backend through handle(): creation rules, lookup, TTLs, renewal, revocation trees, roles (vault-api.md §1.7, §2.3).
 import { describe, expect, it } from 'vitest';
+import { formatRfc3339Nano } from '@coffer/sdk';
 import type { AuthInfo } from '@coffer/sdk';
 import { expectVaultError, unsealedVault, type Harness } from './testing/helpers.js';
 
@@ -47,7 +48,7 @@ describe('auth/token/create', () => {
       explicit_max_ttl: 0,
       renewable: true,
       type: 'service',
-      expire_time: new Date(h.clock.now() + 768 * HOUR * 1000).toISOString(),
+      expire_time: formatRfc3339Nano(h.clock.now() + 768 * HOUR * 1000),
     });
   });
 
@@ -148,25 +149,25 @@ describe('token TTLs and renewal', () => {
   it('stops accepting a token the moment its TTL runs out', async () => {
     const h = await unsealedVault();
     const auth = await createToken(h, { ttl: '10m' });
-    h.clock.advance(10 * 60 * 1000 - 1);
+    await h.clock.advance(10 * 60 * 1000 - 1);
     expect((await h.req('read', 'auth/token/lookup-self', undefined, auth.client_token)).data!.ttl).toBe(0);
-    h.clock.advance(1);
+    await h.clock.advance(1);
     await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, auth.client_token), 403);
   });
 
   it('renews by increment, capped by explicit_max_ttl from the issue time, then refuses', async () => {
     const h = await unsealedVault();
     const auth = await createToken(h, { ttl: '1h', explicit_max_ttl: '3h' });
-    h.clock.advance(30 * 60 * 1000);
+    await h.clock.advance(30 * 60 * 1000);
     const renewed = await h.req('update', 'auth/token/renew-self', { increment: '2h' }, auth.client_token);
     expect(renewed.auth!.lease_duration).toBe(2 * HOUR);
     expect(renewed.auth!.client_token).toBe(auth.client_token);
-    h.clock.advance(HOUR * 1000);
+    await h.clock.advance(HOUR * 1000);
     const capped = await h.req('update', 'auth/token/renew', { token: auth.client_token, increment: '2h' });
     expect(capped.auth!.lease_duration).toBe(90 * 60);
     expect(capped.warnings).toEqual(['TTL of "2h" exceeded the effective max_ttl of "1h30m"; TTL value is capped accordingly']);
     expect(await lookup(h, auth.client_token)).toMatchObject({ ttl: 90 * 60, last_renewal_time: Math.floor(h.clock.now() / 1000) });
-    h.clock.advance(90 * 60 * 1000);
+    await h.clock.advance(90 * 60 * 1000);
     await expectVaultError(h.req('update', 'auth/token/renew', { token: auth.client_token }), 400, 'token not found');
   });
 
@@ -175,12 +176,12 @@ describe('token TTLs and renewal', () => {
     const auth = await createToken(h, { ttl: '1h', explicit_max_ttl: '4h' });
     const deadline = h.clock.now() + 4 * HOUR * 1000;
     for (let i = 0; i < 20; i++) {
-      h.clock.advance(50 * 60 * 1000);
+      await h.clock.advance(50 * 60 * 1000);
       if (h.clock.now() >= deadline) break;
       const renewed = await h.req('update', 'auth/token/renew-self', {}, auth.client_token);
       expect(h.clock.now() + renewed.auth!.lease_duration * 1000).toBeLessThanOrEqual(deadline);
     }
-    h.clock.advance(deadline - h.clock.now());
+    await h.clock.advance(deadline - h.clock.now());
     await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, auth.client_token), 403);
   });
 
@@ -188,7 +189,7 @@ describe('token TTLs and renewal', () => {
     const h = await unsealedVault();
     const auth = await createToken(h, { period: '1h' });
     expect(auth.lease_duration).toBe(HOUR);
-    h.clock.advance(50 * 60 * 1000);
+    await h.clock.advance(50 * 60 * 1000);
     const renewed = await h.req('update', 'auth/token/renew-self', { increment: '10h' }, auth.client_token);
     expect(renewed.auth!.lease_duration).toBe(HOUR);
     expect(await lookup(h, auth.client_token)).toMatchObject({ period: HOUR });

@@ -1,5 +1,6 @@
 // sys/rotate, sys/rotate/config and sys/key-status (vault-api.md S14–S16).
 import { describe, expect, it } from 'vitest';
+import { formatRfc3339Nano } from '@coffer/sdk';
 import { expectVaultError, unsealedVault } from './testing/helpers.js';
 
 describe('barrier key rotation', () => {
@@ -7,7 +8,7 @@ describe('barrier key rotation', () => {
     const h = await unsealedVault();
     const fresh = await h.req('read', 'sys/key-status');
     expect(fresh.injectData).toBe(true);
-    expect(fresh.data).toMatchObject({ term: 1, install_time: new Date(h.clock.now()).toISOString() });
+    expect(fresh.data).toMatchObject({ term: 1, install_time: formatRfc3339Nano(h.clock.now()) });
     const mountsBefore = (await h.req('read', 'sys/mounts')).data;
     expect((await h.req('update', 'sys/rotate')).status).toBe(204);
     expect((await h.req('read', 'sys/key-status')).data).toMatchObject({ term: 2 });

@@ -1,5 +1,6 @@
 // Response wrapping through handle(): wrap any response, unwrap once (also under a race), lookup, rewrap (vault-api.md §1.5, §2.9).
 import { describe, expect, it } from 'vitest';
+import { formatRfc3339Nano } from '@coffer/sdk';
 import { expectVaultError, unsealedVault } from './testing/helpers.js';
 
 describe('response wrapping', () => {
@@ -10,7 +11,7 @@ describe('response wrapping', () => {
     expect(wrapped).toMatchObject({ status: 200, data: null, auth: null, leaseId: '', leaseDurationSec: 0 });
     const info = wrapped.wrapInfo!;
     expect(info.token).toMatch(/^hvs\./);
-    expect(info).toMatchObject({ ttl: 300, creation_path: 'auth/token/create', creation_time: new Date(h.clock.now()).toISOString() });
+    expect(info).toMatchObject({ ttl: 300, creation_path: 'auth/token/create', creation_time: formatRfc3339Nano(h.clock.now()) });
     expect(info.wrapped_accessor).toMatch(/^[0-9A-Za-z]{24}$/);
     expect(original.auth!.accessor).not.toBe(info.wrapped_accessor);
 
@@ -68,7 +69,7 @@ describe('response wrapping', () => {
   it('expires the wrapping token at its TTL', async () => {
     const h = await unsealedVault();
     const wrapped = await h.vault.handle({ operation: 'update', path: 'sys/wrapping/wrap', token: h.token, data: { v: 3 }, wrapTtl: 60 });
-    h.clock.advance(60_000);
+    await h.clock.advance(60_000);
     await expectVaultError(h.req('update', 'sys/wrapping/unwrap', { token: wrapped.wrapInfo!.token }), 400, 'wrapping token is not valid or does not exist');
   });
 

@@ -1,6 +1,7 @@
 // Vault's audit entry (audit/types.go, audit/entry_formatter.go): what the pipeline hands over and the JSON line a device writes.
 import type { Clock, Crypto } from '@coffer/sdk';
-import { formatRfc3339, formatRfc3339Nano, hashStructure, hmacAuditValue, type AuditHashFn } from './audit-hash.js';
+import { formatRfc3339, formatRfc3339Nano } from '@coffer/sdk';
+import { hashStructure, hmacAuditValue, type AuditHashFn } from './audit-hash.js';
 
 /** A policy that granted the request (`policy_results.granting_policies[]`). */
 export interface AuditGrantingPolicy {

@@ -2,7 +2,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nobleCrypto, nodeCrypto } from '@coffer/sdk';
-import { formatRfc3339, formatRfc3339Nano, hashStructure, hmacAuditValue } from './audit-hash.js';
+import { formatRfc3339, formatRfc3339Nano } from '@coffer/sdk';
+import { hashStructure, hmacAuditValue } from './audit-hash.js';
 
 function reference(salt: string, value: string): string {
   return `hmac-sha256:${createHmac('sha256', Buffer.from(salt, 'utf8')).update(Buffer.from(value, 'utf8')).digest('hex')}`;

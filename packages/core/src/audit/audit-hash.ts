@@ -1,5 +1,5 @@
 // Vault's audit HMAC (audit/hashstructure.go, sdk/helper/salt): secrets reach the log only as `hmac-sha256:<hex>`.
-import { toHex, utf8, type Crypto } from '@coffer/sdk';
+import { formatRfc3339Nano, toHex, utf8, type Crypto } from '@coffer/sdk';
 
 export const AUDIT_HMAC_PREFIX = 'hmac-sha256:';
 
@@ -59,19 +59,3 @@ export function hashStructure(value: unknown, hash: AuditHashFn | undefined, non
   return walk(value, undefined);
 }
 
-/**
- * Go's `time.RFC3339Nano` in UTC: the fraction keeps only significant digits
- * (`…:05Z`, `…:05.12Z`), which is how Vault stamps every audit entry.
- */
-export function formatRfc3339Nano(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString();
-  return iso.replace(/\.(\d+)Z$/, (_, fraction: string) => {
-    const trimmed = fraction.replace(/0+$/, '');
-    return trimmed === '' ? 'Z' : `.${trimmed}Z`;
-  });
-}
-
-/** Go's `time.RFC3339` in UTC (whole seconds), used for `token_issue_time`. */
-export function formatRfc3339(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-}

@@ -124,7 +124,7 @@ describe('security barrier', () => {
     const { storage, clock, barrier, rootKey } = await openBarrier();
     await barrier.put('old', utf8('one'));
     expect(barrier.keyStatus()).toMatchObject({ term: 1, encryptions: 1 });
-    clock.advanceSec(60);
+    await clock.advanceSec(60);
     expect(await barrier.rotate()).toBe(2);
     await barrier.put('new', utf8('two'));
     expect((await storage.get('new'))![3]).toBe(2);
@@ -160,10 +160,10 @@ describe('security barrier', () => {
     expect(await barrier.get('k')).toEqual(utf8('1000th'));
 
     await barrier.setRotationConfig({ maxOperations: 1_000_000, intervalMs: 24 * 3_600_000, enabled: true });
-    clock.advanceSec(24 * 3600 - 1);
+    await clock.advanceSec(24 * 3600 - 1);
     await barrier.put('k', utf8('a'));
     expect(barrier.keyStatus().term).toBe(2);
-    clock.advanceSec(1);
+    await clock.advanceSec(1);
     await barrier.put('k', utf8('b'));
     expect(barrier.keyStatus().term).toBe(3);
   });

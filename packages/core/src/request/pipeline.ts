@@ -1,10 +1,11 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock } from '@coffer/sdk';
+import { calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
+import type { ExpirationManager } from '../expiration/index.js';
 import { auditRequestInput, auditResponseInput, type AuditContext } from './audit-inputs.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
@@ -23,6 +24,7 @@ export interface PipelineDeps {
   policies: PolicyStore;
   wrapper: ResponseWrapper;
   audit: AuditBroker;
+  expiration: ExpirationManager;
   clock: Clock;
 }
 
@@ -60,6 +62,10 @@ function toResponse(requestId: string, operation: Operation, mountType: string, 
   };
   if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
   if (result?.response) return result.response;
+  if (result?.lease) {
+    const { leaseId, ttlSec, renewable } = result.lease;
+    return { ...base, leaseId, leaseDurationSec: ttlSec, renewable, warnings: result.warnings?.length ? result.warnings : null };
+  }
   if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
     // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
     if (operation === 'read' || operation === 'list') throw VaultError.notFound();
@@ -97,6 +103,8 @@ interface Routed {
   relativePath: string;
   unauthenticated: boolean;
   token: ResolvedToken | undefined;
+  /** This request takes the token's last use. */
+  lastUse: boolean;
 }
 
 export function createPipeline(deps: PipelineDeps) {
@@ -165,6 +173,7 @@ export function createPipeline(deps: PipelineDeps) {
           relativePath: found.relativePath,
           unauthenticated,
           token,
+          lastUse,
         };
         const response = await dispatch(routed, audit);
         return await wrapIfAsked(routed, response);
@@ -229,7 +238,42 @@ export function createPipeline(deps: PipelineDeps) {
     audit.context.operation = backendRequest.operation;
     await logRequest(audit);
     const result = await backend.handle(backendRequest);
-    return toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
+    const response = toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
+    return result?.secret ? leased(routed, response, result.secret) : response;
+  }
+
+  /** Puts a secret the backend issued under a lease owned by the requesting token (vault-api.md §2.4). */
+  async function leased(routed: Routed, response: Response, secret: SecretGrant): Promise<Response> {
+    const mount = routed.mount.env.mount();
+    const nowMs = deps.clock.now();
+    const ttl = calculateTtl({
+      nowMs,
+      issueTimeMs: nowMs,
+      incrementSec: 0,
+      requestedTtlSec: secret.ttlSec ?? 0,
+      periodSec: 0,
+      explicitMaxTtlSec: 0,
+      backendMaxTtlSec: secret.maxTtlSec ?? 0,
+      mountDefaultTtlSec: mount.defaultLeaseTtlSec,
+      mountMaxTtlSec: mount.maxLeaseTtlSec,
+    });
+    const lease = await deps.expiration.register({
+      path: routed.path,
+      mountAccessor: routed.mount.entry.accessor,
+      secretType: secret.type,
+      internal: secret.internal,
+      tokenHash: routed.token?.entry.idHash ?? '',
+      ttlSec: ttl.ttlSec,
+      maxTtlSec: ttl.maxTtlSec,
+      renewable: secret.renewable ?? true,
+    });
+    if (routed.lastUse) {
+      // The token dies with this request; what it just obtained must not outlive it unseen.
+      await deps.expiration.revoke(lease.leaseId, { sync: true });
+      throw VaultError.invalid('Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.');
+    }
+    const warnings = [...(response.warnings ?? []), ...ttl.warnings];
+    return { ...response, leaseId: lease.leaseId, leaseDurationSec: ttl.ttlSec, renewable: lease.renewable, warnings: warnings.length > 0 ? warnings : null };
   }
 
   /** Errors and empty answers are never wrapped (vault-api.md §2.9). */

@@ -1,5 +1,5 @@
 // sys/rotate, sys/rotate/config, sys/key-status: the barrier keyring's terms (vault-api.md S14–S16).
-import { definePath, field, formatDuration, type HandlerResult, type PathContext } from '@coffer/sdk';
+import { definePath, field, formatDuration, formatRfc3339Nano, type HandlerResult, type PathContext } from '@coffer/sdk';
 import type { SysDeps } from './sys-deps.js';
 
 const configFields = {
@@ -20,7 +20,7 @@ export function rotatePaths(deps: SysDeps) {
     return {
       data: {
         term: status.term,
-        install_time: new Date(status.installTimeMs).toISOString(),
+        install_time: formatRfc3339Nano(status.installTimeMs),
         encryptions: status.encryptions,
       },
       injectData: true,

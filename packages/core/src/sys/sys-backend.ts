@@ -2,6 +2,7 @@
 import { defineBackend, type BackendFactory, type PathDefinition } from '@coffer/sdk';
 import { auditPaths } from './path-audit.js';
 import { capabilitiesPaths } from './path-capabilities.js';
+import { leasePaths } from './path-leases.js';
 import { healthPaths } from './path-health.js';
 import { internalUiMountsPaths } from './path-internal-ui-mounts.js';
 import { mountPaths } from './path-mounts.js';
@@ -56,6 +57,7 @@ export function createSysBackend(
       ...capabilitiesPaths(deps),
       ...wrappingPaths(deps),
       ...auditPaths(deps),
+      ...leasePaths(deps),
     ],
     rootPaths: SYS_ROOT_PATHS,
     unauthenticatedPaths: SYS_UNAUTHENTICATED_PATHS,

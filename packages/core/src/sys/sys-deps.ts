@@ -8,6 +8,7 @@ import type { TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
+import type { ExpirationManager } from '../expiration/index.js';
 
 export interface SysDeps {
   mounts: MountTable;
@@ -15,6 +16,7 @@ export interface SysDeps {
   tokens: TokenStore;
   wrapper: ResponseWrapper;
   broker: AuditBroker;
+  expiration: ExpirationManager;
   registry: BackendRegistry;
   clock: Clock;
   random: Random;

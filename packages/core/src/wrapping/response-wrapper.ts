@@ -1,6 +1,6 @@
 // Response wrapping (vault/wrapping.go, vault-api.md §1.5, §2.9): a response stored in the cubbyhole of a single-use token.
 import type { Storage } from '@coffer/storage';
-import { fromUtf8, utf8, VaultError, type Clock, type Response, type WrapInfo } from '@coffer/sdk';
+import { formatRfc3339Nano, fromUtf8, utf8, VaultError, type Clock, type Response, type WrapInfo } from '@coffer/sdk';
 import { RESPONSE_WRAPPING_POLICY_NAME } from '@coffer/acl';
 import type { TokenEntry, TokenStore } from '@coffer/token-store';
 
@@ -57,7 +57,7 @@ export function createResponseWrapper(deps: ResponseWrapperDeps) {
       type: 'service',
       entityId: '',
     });
-    const creationTime = new Date(entry.creationTimeMs).toISOString();
+    const creationTime = formatRfc3339Nano(entry.creationTimeMs);
     await store(entry, response, { creation_path: creationPath, creation_time: creationTime, creation_ttl: ttlSec });
     const wrapInfo: WrapInfo = {
       token: id,

@@ -1,0 +1,18 @@
+// The expiration manager (vault/expiration.go) and what it stores and answers.
+export {
+  createExpirationManager,
+  DEFAULT_RETRY_POLICY,
+  type ExpirationManager,
+  type ExpirationManagerOptions,
+  type LeaseHooks,
+  type LeaseRenewal,
+  type RegisterLeaseInput,
+  type RestoreReport,
+  type RetryPolicy,
+  type RevokeOptions,
+  type RevokePrefixOptions,
+  type TidyReport,
+  type TokenLeaseInput,
+} from './expiration-manager.js';
+export { LEASE_KINDS, type LeaseKind, type LeaseRecord } from './lease-record.js';
+export { leaseLookupData, type LeaseLookupData } from './lease-lookup-response.js';
