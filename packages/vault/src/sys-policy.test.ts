@@ -75,6 +75,13 @@ describe('enforcement', () => {
     await expectVaultError(h.req('read', 'sys/policy', undefined, token), 403);
   });
 
+  it('tells only a permitted caller that no mount serves a path (403 before 404)', async () => {
+    const h = await unsealedVault();
+    const token = await tokenWith(h, ['default']);
+    await expectVaultError(h.req('read', 'nowhere/x', undefined, token), 403);
+    await expectVaultError(h.req('read', 'nowhere/x'), 404, 'no handler for route');
+  });
+
   it('lets the default policy look up, renew and revoke itself', async () => {
     const h = await unsealedVault();
     const token = await tokenWith(h, ['default'], { ttl: '1h' });

@@ -161,7 +161,11 @@ export function createPipeline(deps: PipelineDeps) {
         lastUse = use.last;
       }
       try {
-        if (!found) throw VaultError.unsupportedPath(path);
+        if (!found) {
+          // No mount serves the path; only a caller the ACL lets through may learn that (404 vs 403).
+          if (token) await authorize(deps.policies, { token, path, operation, data, requiresSudo: false });
+          throw VaultError.unsupportedPath(path);
+        }
         const routed: Routed = {
           request,
           requestId,
