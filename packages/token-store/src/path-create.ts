@@ -73,7 +73,7 @@ export function authInfo(id: string, entry: TokenEntry, renewable: boolean): Aut
 
 export function createPaths(deps: TokenBackendDeps) {
   async function create(ctx: CreateContext, mode: 'child' | 'orphan' | 'role'): Promise<HandlerResult> {
-    const parent = (await deps.store.resolve(ctx.caller.clientToken))?.entry;
+    const parent = (await deps.store.resolveCaller(ctx.caller.clientToken))?.entry;
     if (!parent) throw VaultError.invalid('parent token lookup failed: no parent found');
     if (parent.type === 'batch') throw VaultError.invalid('batch tokens cannot create more tokens');
     if (parent.numUses !== 0) throw VaultError.invalid('restricted use token cannot generate child tokens');

@@ -7,9 +7,9 @@ const tokenFields = { token: field.string('Token to look up.') };
 const accessorFields = { accessor: field.string('Accessor of the token to look up.') };
 
 export function lookupPaths(deps: TokenBackendDeps) {
-  async function lookupToken(ctx: PathContext, id: string | undefined): Promise<HandlerResult> {
+  async function lookupToken(ctx: PathContext, id: string | undefined, self = false): Promise<HandlerResult> {
     if (!id) throw VaultError.invalid('missing token ID');
-    const resolved = await deps.store.resolve(id);
+    const resolved = self ? await deps.store.resolveCaller(id) : await deps.store.resolve(id);
     if (!resolved) throw new VaultError('permission_denied', 'bad token');
     return { data: lookupResponse(resolved.entry, id, ctx.clock.now()) };
   }
@@ -22,7 +22,7 @@ export function lookupPaths(deps: TokenBackendDeps) {
     return { data: lookupResponse(entry, '', ctx.clock.now()) };
   }
 
-  const selfHandler = (ctx: PathContext) => lookupToken(ctx, ctx.caller.clientToken);
+  const selfHandler = (ctx: PathContext) => lookupToken(ctx, ctx.caller.clientToken, true);
   const help = { synopsis: 'Look up a token: its policies, TTL and metadata.' };
   return [
     definePath({

@@ -47,7 +47,7 @@ export function renewPaths(deps: TokenBackendDeps) {
           summary: 'Renew the calling token.',
           handler: async (ctx) => {
             const id = ctx.caller.clientToken ?? '';
-            return renew(ctx, (await deps.store.resolve(id))?.entry, id, ctx.data.increment ?? 0);
+            return renew(ctx, (await deps.store.resolveCaller(id))?.entry, id, ctx.data.increment ?? 0);
           },
         },
       },

@@ -7,10 +7,10 @@ const tokenFields = { token: field.string('Token to revoke.') };
 const accessorFields = { accessor: field.string('Accessor of the token to revoke.') };
 
 export function revokePaths(deps: TokenBackendDeps) {
-  async function revokeToken(id: string | undefined): Promise<undefined> {
+  async function revokeToken(id: string | undefined, self = false): Promise<undefined> {
     if (!id) throw VaultError.invalid('missing token ID');
     // An unknown token is already revoked: 204, as Vault answers.
-    const resolved = await deps.store.resolve(id);
+    const resolved = self ? await deps.store.resolveCaller(id) : await deps.store.resolve(id);
     if (resolved) await deps.store.revokeTree(resolved.entry.idHash);
     return undefined;
   }
@@ -18,7 +18,7 @@ export function revokePaths(deps: TokenBackendDeps) {
   async function revokeOrphan(ctx: PathContext<typeof tokenFields>): Promise<undefined> {
     const id = ctx.data.token;
     if (!id) throw VaultError.invalid('missing token ID');
-    const caller = await deps.store.resolve(ctx.caller.clientToken);
+    const caller = await deps.store.resolveCaller(ctx.caller.clientToken);
     if (!(ctx.caller.sudo === true || (caller !== undefined && isRootEntry(caller.entry)))) {
       throw VaultError.invalid('root or sudo privileges required to revoke and orphan');
     }
@@ -32,7 +32,7 @@ export function revokePaths(deps: TokenBackendDeps) {
   return [
     definePath({
       pattern: 'revoke-self',
-      operations: { update: { summary: 'Revoke the calling token.', handler: (ctx) => revokeToken(ctx.caller.clientToken) } },
+      operations: { update: { summary: 'Revoke the calling token.', handler: (ctx) => revokeToken(ctx.caller.clientToken, true) } },
       help,
     }),
     definePath({

@@ -37,6 +37,10 @@ interface AccessorRecord {
   idHash: string;
 }
 
+function parentRevoked(): VaultError {
+  return VaultError.invalid('parent token lookup failed: no parent found');
+}
+
 export function createTokenStore(options: TokenStoreOptions) {
   const { storage, crypto, random, clock, hooks } = options;
   let salt: Uint8Array | undefined;
@@ -89,9 +93,9 @@ export function createTokenStore(options: TokenStoreOptions) {
     cache.set(entry.idHash, entry);
   }
 
-  /** The live entry: known, not expired, not being revoked, uses not exhausted. */
-  function live(entry: TokenEntry | undefined): TokenEntry | undefined {
-    if (!entry || revoking.has(entry.idHash) || entry.numUses < 0) return undefined;
+  /** The live entry: known, not expired, not being revoked, and (unless `usedUp` is allowed) uses left. */
+  function live(entry: TokenEntry | undefined, usedUp = false): TokenEntry | undefined {
+    if (!entry || revoking.has(entry.idHash) || (entry.numUses < 0 && !usedUp)) return undefined;
     if (isExpired(entry, clock.now())) return undefined;
     return entry;
   }
@@ -147,6 +151,7 @@ export function createTokenStore(options: TokenStoreOptions) {
       const id = chosenId ?? newTokenId(random);
       const idHash = await hash(id);
       if (chosenId !== undefined && (await load(idHash))) throw VaultError.invalid('cannot create a token with a duplicate ID');
+      if (rest.parentHash !== undefined && revoking.has(rest.parentHash)) throw parentRevoked();
       const nowMs = clock.now();
       const entry: TokenEntry = {
         ...rest,
@@ -160,6 +165,13 @@ export function createTokenStore(options: TokenStoreOptions) {
       await storage.put(accessorKey, utf8(JSON.stringify({ accessor: entry.accessor, idHash } satisfies AccessorRecord)));
       if (entry.parentHash) await storage.put(`${PARENT_PREFIX}${entry.parentHash}/${idHash}`, new Uint8Array(0));
       await save(entry);
+      // The parent's revocation may have listed its children before this one was indexed: then
+      // this child goes too. (Either that listing sees the index written above, or this check
+      // sees the revocation: the two markers are written before they are read.)
+      if (entry.parentHash !== undefined && (revoking.has(entry.parentHash) || !(await load(entry.parentHash)))) {
+        await revokeTree(idHash);
+        throw parentRevoked();
+      }
       if (entry.expireTimeMs !== 0) await hooks.expiryChanged(entry);
       return { id, entry };
     },
@@ -168,6 +180,16 @@ export function createTokenStore(options: TokenStoreOptions) {
     async resolve(id: string | undefined): Promise<ResolvedToken | undefined> {
       if (!id) return undefined;
       const entry = live(await load(await hash(id)));
+      return entry && { id, entry, isRoot: isRootEntry(entry) };
+    },
+
+    /**
+     * The caller's own token inside a request the pipeline already admitted: the request that
+     * took the last use still acts as that token (lookup-self shows `num_uses` 0).
+     */
+    async resolveCaller(id: string | undefined): Promise<ResolvedToken | undefined> {
+      if (!id) return undefined;
+      const entry = live(await load(await hash(id)), true);
       return entry && { id, entry, isRoot: isRootEntry(entry) };
     },
 

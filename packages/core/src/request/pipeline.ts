@@ -107,7 +107,32 @@ interface Routed {
   lastUse: boolean;
 }
 
+/**
+ * Requests in flight per limited-use token. A token whose last use is taken is revoked when
+ * the last of its admitted requests finishes, so that none of them fails half-way.
+ */
+function createInFlightCounter() {
+  const running = new Map<string, { count: number; exhausted: boolean }>();
+  return {
+    begin(idHash: string): void {
+      const state = running.get(idHash) ?? { count: 0, exhausted: false };
+      state.count++;
+      running.set(idHash, state);
+    },
+    /** Whether the token should be revoked now. */
+    end(idHash: string, tookLastUse: boolean): boolean {
+      const state = running.get(idHash)!;
+      state.count--;
+      state.exhausted ||= tookLastUse;
+      if (state.count > 0) return false;
+      running.delete(idHash);
+      return state.exhausted;
+    },
+  };
+}
+
 export function createPipeline(deps: PipelineDeps) {
+  const limitedInFlight = createInFlightCounter();
   function callerOf(requestId: string, request: Request, token: ResolvedToken | undefined): CallerInfo {
     return {
       requestId,
@@ -154,11 +179,13 @@ export function createPipeline(deps: PipelineDeps) {
       if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
       // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
       let lastUse = false;
-      if (!unauthenticated && token !== undefined && token.entry.numUses !== 0) {
+      const limited = !unauthenticated && token !== undefined && token.entry.numUses !== 0;
+      if (limited) {
         const use = await deps.tokens.consumeUse(token.entry.idHash);
         // Another request took the last use first.
         if (!use.allowed) throw VaultError.invalidToken();
         lastUse = use.last;
+        limitedInFlight.begin(token.entry.idHash);
       }
       try {
         if (!found) {
@@ -182,8 +209,12 @@ export function createPipeline(deps: PipelineDeps) {
         const response = await dispatch(routed, audit);
         return await wrapIfAsked(routed, response);
       } finally {
-        // The request that used the final use ran; now the token goes, with its children and leases.
-        if (lastUse) await deps.tokens.revokeTree(token!.entry.idHash);
+        // Once the request that took the final use and every other admitted one are done, the
+        // token goes, with its children and leases.
+        if (limited) {
+          const revokeNow = limitedInFlight.end(token.entry.idHash, lastUse);
+          if (revokeNow) await deps.tokens.revokeTree(token.entry.idHash);
+        }
       }
     });
   }

@@ -28,7 +28,7 @@ export function capabilitiesPaths(deps: { policies: PolicyStore; tokens: TokenSt
         update: {
           summary: 'Capabilities of the calling token.',
           handler: async (ctx) => {
-            const self = await deps.tokens.resolve(ctx.caller.clientToken);
+            const self = await deps.tokens.resolveCaller(ctx.caller.clientToken);
             if (!self) throw VaultError.invalid('no token found');
             return report(self.entry, ctx.data.paths, ctx.data.path);
           },
