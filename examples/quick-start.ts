@@ -50,6 +50,22 @@ await vault.handle({ operation: 'update', path: 'sys/mounts/notes', token, data:
 await vault.handle({ operation: 'update', path: 'notes/first', token, data: { text: 'hello from an in-process vault' } });
 step('read notes/first', (await vault.handle({ operation: 'read', path: 'notes/first', token })).data);
 step('sys/mounts', Object.keys((await vault.handle({ operation: 'read', path: 'sys/mounts', token })).data ?? {}));
+
+// A policy that may only read notes, and a token that carries it.
+await vault.handle({ operation: 'update', path: 'sys/policies/acl/notes-reader', token, data: { policy: 'path "notes/*" { capabilities = ["read"] }' } });
+const reader = await vault.handle({ operation: 'update', path: 'auth/token/create', token, data: { policies: ['notes-reader'], ttl: '1h' } });
+step('auth/token/create -policy=notes-reader', { policies: reader.auth?.policies, lease_duration: reader.auth?.lease_duration });
+const readerToken = reader.auth!.client_token;
+step('the reader reads notes/first', (await vault.handle({ operation: 'read', path: 'notes/first', token: readerToken })).data);
+try {
+  await vault.handle({ operation: 'update', path: 'notes/first', token: readerToken, data: { text: 'overwrite' } });
+} catch (error) {
+  step('the reader may not write', { status: (error as VaultError).status, errors: (error as VaultError).errors });
+}
+// Response wrapping: the note travels inside a single-use token.
+const wrapped = await vault.handle({ operation: 'read', path: 'notes/first', token, wrapTtl: '5m' });
+step('wrapped read', wrapped.wrapInfo && { ttl: wrapped.wrapInfo.ttl, creation_path: wrapped.wrapInfo.creation_path });
+step('sys/wrapping/unwrap', (await vault.handle({ operation: 'update', path: 'sys/wrapping/unwrap', token, data: { token: wrapped.wrapInfo!.token } })).data);
 await vault.handle({ operation: 'update', path: 'sys/rotate', token });
 step('sys/key-status after rotate', (await vault.handle({ operation: 'read', path: 'sys/key-status', token })).data);
 await vault.handle({ operation: 'update', path: 'sys/seal', token });
