@@ -3,7 +3,7 @@
 import { describeToken, tokenize } from './lexer.js';
 import type { Token, TokenType } from './lexer.js';
 import { PolicyParseError } from './policy-parse-error.js';
-import type { ItemKey, ObjectItem, ObjectNode, ValueNode } from './syntax-tree.js';
+import { literalNode, type ItemKey, type ObjectItem, type ObjectNode, type ValueNode } from './syntax-tree.js';
 
 /** Parses HCL1 text into its top-level object. Throws PolicyParseError with the token's position. */
 export function parseHcl(text: string): ObjectNode {
@@ -64,13 +64,9 @@ class HclParser {
 
   private value(): ValueNode {
     const token = this.next();
+    const literal = literalNode(token);
+    if (literal) return literal;
     switch (token.type) {
-      case 'string':
-        return { type: 'string', value: token.value as string, pos: token.pos };
-      case 'number':
-        return { type: 'number', value: token.value as number, pos: token.pos };
-      case 'bool':
-        return { type: 'bool', value: token.value as boolean, pos: token.pos };
       case '{':
         return this.object(token);
       case '[':

@@ -4,7 +4,7 @@
 import { describeToken, tokenize } from './lexer.js';
 import type { Token } from './lexer.js';
 import { PolicyParseError } from './policy-parse-error.js';
-import type { ObjectItem, ObjectNode, ValueNode } from './syntax-tree.js';
+import { literalNode, type ObjectItem, type ObjectNode, type ValueNode } from './syntax-tree.js';
 
 /** True when Vault would read `text` as JSON rather than HCL. */
 export function looksLikeJson(text: string): boolean {
@@ -28,13 +28,9 @@ export function parseJson(text: string): ObjectNode {
 
   const value = (): ValueNode => {
     const token = next();
+    const literal = literalNode(token);
+    if (literal) return literal;
     switch (token.type) {
-      case 'string':
-        return { type: 'string', value: token.value as string, pos: token.pos };
-      case 'number':
-        return { type: 'number', value: token.value as number, pos: token.pos };
-      case 'bool':
-        return { type: 'bool', value: token.value as boolean, pos: token.pos };
       case 'null':
         return { type: 'null', pos: token.pos };
       case '{':

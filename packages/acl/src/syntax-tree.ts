@@ -1,6 +1,8 @@
 // The syntax tree both policy syntaxes (HCL1 and its JSON form) parse into, with 1-based
 // positions so that semantic errors found later can still point at the offending token.
 
+import type { Token } from './lexer.js';
+
 export interface Position {
   readonly line: number;
   readonly column: number;
@@ -29,6 +31,20 @@ export interface ObjectItem {
 export interface ItemKey {
   readonly name: string;
   readonly pos: Position;
+}
+
+/** The node of a string, number or bool token; undefined for any other token. */
+export function literalNode(token: Token): ValueNode | undefined {
+  switch (token.type) {
+    case 'string':
+      return { type: 'string', value: token.value as string, pos: token.pos };
+    case 'number':
+      return { type: 'number', value: token.value as number, pos: token.pos };
+    case 'bool':
+      return { type: 'bool', value: token.value as boolean, pos: token.pos };
+    default:
+      return undefined;
+  }
 }
 
 /** A JavaScript value for a literal, list or object node (objects keep their last duplicate key). */

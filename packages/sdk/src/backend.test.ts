@@ -1,35 +1,13 @@
 // Path compilation, backend routing and dispatch, generated help, secrets, and the testing clock and random.
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '@coffer/storage';
 import { defineBackend, type Backend, type BackendSpec } from './backend.js';
 import { VaultError } from './errors.js';
 import { field } from './field.js';
 import { renderHelp } from './help.js';
-import { createSilentLogger } from './logger.js';
-import { nodeCrypto } from './crypto-node.js';
 import { definePath, type PathContext } from './path.js';
 import { OPERATIONS, type BackendEnv, type BackendRequest, type HandlerResult, type Operation } from './request.js';
 import { defineSecret } from './secret.js';
-import { seededRandom, TestClock } from './testing/index.js';
-
-function makeEnv(): BackendEnv {
-  return {
-    storage: new MemoryStorage(),
-    clock: new TestClock(),
-    random: seededRandom(1),
-    crypto: nodeCrypto,
-    logger: createSilentLogger(),
-    mount: () => ({
-      path: 'test/',
-      type: 'test',
-      uuid: '00000000-0000-4000-8000-000000000000',
-      accessor: 'test_0000',
-      defaultLeaseTtlSec: 2_764_800,
-      maxLeaseTtlSec: 2_764_800,
-      options: {},
-    }),
-  };
-}
+import { createTestBackendEnv, seededRandom, TestClock } from './testing/index.js';
 
 function request(operation: Operation, path: string, data: Record<string, unknown> = {}, extra: Partial<BackendRequest> = {}): BackendRequest {
   return { operation, path, data, caller: { requestId: 'req-1', headers: {} }, ...extra };
@@ -44,7 +22,7 @@ async function rejection(promise: Promise<unknown>): Promise<VaultError> {
   return error as VaultError;
 }
 
-function build(spec: Omit<BackendSpec, 'type' | 'help'> & Partial<Pick<BackendSpec, 'type' | 'help'>>, env: BackendEnv = makeEnv()): Promise<Backend> {
+function build(spec: Omit<BackendSpec, 'type' | 'help'> & Partial<Pick<BackendSpec, 'type' | 'help'>>, env: BackendEnv = createTestBackendEnv()): Promise<Backend> {
   return defineBackend(() => ({ type: 'test', help: 'A test backend.', ...spec }))(env);
 }
 
@@ -137,7 +115,7 @@ describe('defineBackend: routing', () => {
       envs.push(env);
       return { type: 'kv', help: '', paths: [] };
     });
-    const env = makeEnv();
+    const env = createTestBackendEnv();
     const backend = await factory(env);
     expect(envs).toEqual([env]);
     expect(backend.type).toBe('kv');
@@ -186,7 +164,7 @@ describe('defineBackend: routing', () => {
 
 describe('defineBackend: operations', () => {
   it('dispatches each operation to its handler with a full context', async () => {
-    const env = makeEnv();
+    const env = createTestBackendEnv();
     const seen: PathContext[] = [];
     const handler = (ctx: PathContext): undefined => {
       seen.push(ctx);
@@ -365,7 +343,7 @@ describe('defineBackend: unknown parameters', () => {
 
 describe('defineBackend: exists, secrets, cleanup', () => {
   it('runs the existence check with a context, and reports undefined where there is none', async () => {
-    const env = makeEnv();
+    const env = createTestBackendEnv();
     await env.storage.put('present', new Uint8Array([1]));
     const backend = await build(
       {

@@ -1,14 +1,11 @@
 // Typed request fields and Vault's weak-decoding coercions (sdk/framework/field_data.go).
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '@coffer/storage';
 import { defineBackend, type Backend } from './backend.js';
 import { VaultError } from './errors.js';
 import { coerceField, field, FIELD_KINDS, FieldError, type Field, type FieldTable } from './field.js';
-import { createSilentLogger } from './logger.js';
-import { nodeCrypto } from './crypto-node.js';
 import { definePath } from './path.js';
 import type { BackendRequest, Operation } from './request.js';
-import { seededRandom, TestClock } from './testing/index.js';
+import { createTestBackendEnv } from './testing/index.js';
 
 function fieldErrorOf(fn: () => unknown): FieldError {
   try {
@@ -255,25 +252,6 @@ describe('coerceField: allowed values', () => {
 });
 
 // Fields as a backend sees them: coercion, defaults, required fields and the 400 they produce.
-function makeEnv() {
-  return {
-    storage: new MemoryStorage(),
-    clock: new TestClock(),
-    random: seededRandom(1),
-    crypto: nodeCrypto,
-    logger: createSilentLogger(),
-    mount: () => ({
-      path: 'test/',
-      type: 'test',
-      uuid: '00000000-0000-4000-8000-000000000000',
-      accessor: 'test_0000',
-      defaultLeaseTtlSec: 2_764_800,
-      maxLeaseTtlSec: 2_764_800,
-      options: {},
-    }),
-  };
-}
-
 const fields = {
   name: field.name('Role name'),
   ttl: field.duration('Lease TTL', { default: 3600 }),
@@ -304,7 +282,7 @@ async function rolesBackend(): Promise<{ backend: Backend; seen: Record<string, 
         help: { synopsis: 'Manage roles.' },
       }),
     ],
-  }))(makeEnv());
+  }))(createTestBackendEnv());
   return { backend, seen };
 }
 

@@ -63,18 +63,8 @@ export interface AuditRequestInput {
   nonHmacRequestKeys?: readonly string[];
 }
 
-/** The `auth` block of a login or token-creation response. */
-export interface AuditResponseAuthInput {
-  clientToken: string;
-  accessor: string;
-  displayName: string;
-  policies: readonly string[];
-  tokenPolicies: readonly string[];
-  identityPolicies?: readonly string[];
-  metadata: Readonly<Record<string, string>> | null;
-  entityId: string;
-  tokenType: string;
-  tokenTtlSec: number;
+/** The `auth` block of a login or token-creation response: the new token, with its uses. */
+export interface AuditResponseAuthInput extends Omit<AuditAuthInput, 'tokenIssueTimeMs' | 'policyResults' | 'remainingUses'> {
   tokenIssueTimeMs?: number;
   numUses: number;
 }

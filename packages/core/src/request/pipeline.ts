@@ -6,6 +6,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
 import type { ExpirationManager } from '../expiration/index.js';
+import { emptyEnvelope } from './response-envelope.js';
 import { auditRequestInput, auditResponseInput, type AuditContext } from './audit-inputs.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
@@ -48,18 +49,7 @@ function headersOf(request: Request): CallerInfo['headers'] {
 }
 
 function toResponse(requestId: string, operation: Operation, mountType: string, result: HandlerResult | undefined): Response {
-  const base: Response = {
-    requestId,
-    status: 200,
-    data: null,
-    leaseId: '',
-    renewable: false,
-    leaseDurationSec: 0,
-    auth: null,
-    wrapInfo: null,
-    warnings: null,
-    mountType,
-  };
+  const base = emptyEnvelope(requestId, mountType);
   if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
   if (result?.response) return result.response;
   if (result?.lease) {

@@ -3,6 +3,7 @@ import type { Storage } from '@coffer/storage';
 import { formatRfc3339Nano, fromUtf8, utf8, VaultError, type Clock, type Response, type WrapInfo } from '@coffer/sdk';
 import { RESPONSE_WRAPPING_POLICY_NAME } from '@coffer/acl';
 import type { TokenEntry, TokenStore } from '@coffer/token-store';
+import { emptyEnvelope } from '../request/response-envelope.js';
 
 const RESPONSE_KEY = 'response';
 const WRAPINFO_KEY = 'wrapinfo';
@@ -67,18 +68,7 @@ export function createResponseWrapper(deps: ResponseWrapperDeps) {
       creation_path: creationPath,
       ...(response.auth ? { wrapped_accessor: response.auth.accessor } : {}),
     };
-    return {
-      requestId: response.requestId,
-      status: 200,
-      data: null,
-      leaseId: '',
-      renewable: false,
-      leaseDurationSec: 0,
-      auth: null,
-      wrapInfo,
-      warnings: null,
-      mountType: response.mountType,
-    };
+    return { ...emptyEnvelope(response.requestId, response.mountType), wrapInfo };
   }
 
   /** A wrapping token named in a request body: live, a wrapping token, and its one use taken now. */
