@@ -211,6 +211,15 @@ describe('token TTLs and renewal', () => {
 });
 
 describe('num_uses', () => {
+  it('counts a use for a request the ACL denies (vault-api.md §5 #6)', async () => {
+    const h = await unsealedVault();
+    const auth = await createToken(h, { num_uses: 3, policies: ['default'] });
+    await expectVaultError(h.req('read', 'sys/mounts', undefined, auth.client_token), 403);
+    expect((await h.req('read', 'auth/token/lookup-self', undefined, auth.client_token)).data!.num_uses).toBe(1);
+    expect((await h.req('read', 'auth/token/lookup-self', undefined, auth.client_token)).data!.num_uses).toBe(0);
+    await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, auth.client_token), 403);
+  });
+
   it('counts every request and revokes the token after the last one', async () => {
     const h = await unsealedVault();
     const auth = await createToken(h, { num_uses: 2, policies: ['root'] });
