@@ -25,6 +25,10 @@ export class MemoryStorage implements Storage {
   readonly #transactionScope = new AsyncLocalStorage<TransactionScope>();
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    return this.getNow(key);
+  }
+
+  getNow(key: string): Uint8Array | undefined {
     const value = this.#data.get(key);
     if (value !== undefined) return copyOut(value);
     validateKey(key);

@@ -83,6 +83,17 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     return run;
   }
 
+  /** Decrypts what storage returned for `key`. */
+  function openStored(key: string, stored: Uint8Array | undefined): Uint8Array | undefined {
+    if (stored === undefined) return undefined;
+    // Opened again: the barrier may have been sealed (keys wiped) while storage answered.
+    const ring = open();
+    const term = entryTerm(key, stored);
+    const entry = ring.terms.get(term);
+    if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
+    return decryptEntry(crypto, entry.key, key, stored);
+  }
+
   function open(): Keyring {
     if (!keyring) throw VaultError.sealed();
     return keyring;
@@ -190,18 +201,18 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       staged = undefined;
     },
 
-    // Chained rather than `async`: one promise hop fewer on the hottest path (bench P1).
+    // Not `async`: a read is one promise when storage answers at once (memory), two otherwise
+    // (bench P1).
     get(key) {
       if (keyring === undefined) return Promise.reject(VaultError.sealed());
-      return storage.get(key).then((stored) => {
-        if (stored === undefined) return undefined;
-        // Opened again: the barrier may have been sealed (keys wiped) while storage answered.
-        const ring = open();
-        const term = entryTerm(key, stored);
-        const entry = ring.terms.get(term);
-        if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
-        return decryptEntry(crypto, entry.key, key, stored);
-      });
+      if (storage.getNow) {
+        try {
+          return Promise.resolve(openStored(key, storage.getNow(key)));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return storage.get(key).then((stored) => openStored(key, stored));
     },
 
     async put(key, value) {

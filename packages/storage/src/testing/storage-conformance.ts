@@ -127,6 +127,19 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       );
 
       it(
+        'getNow, where offered, answers as get does and hands out a private copy',
+        withStorage(async (s) => {
+          if (!s.getNow) return;
+          await s.put('now/key', new Uint8Array([1, 2, 3]));
+          expect(s.getNow('now/key')).toEqual(await s.get('now/key'));
+          expect(s.getNow('now/missing')).toBeUndefined();
+          s.getNow('now/key')!.fill(9);
+          expect(await s.get('now/key')).toEqual(new Uint8Array([1, 2, 3]));
+          expect(() => s.getNow!('../escape')).toThrow();
+        }),
+      );
+
+      it(
         'delete of a missing key succeeds (idempotent)',
         withStorage(async (s) => {
           await s.delete('foo');
