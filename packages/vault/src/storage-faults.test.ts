@@ -10,6 +10,7 @@ import type { VaultError } from '@coffer/sdk';
 import { createVault } from './vault.js';
 import { echoEngine } from './testing/echo-engine.js';
 import { expectVaultError } from './testing/helpers.js';
+import { TestClock } from '@coffer/sdk/testing';
 
 const engines = { echo: { factory: echoEngine, kind: 'secret' as const } };
 
@@ -161,3 +162,47 @@ describe('a corrupt seal config on disk (B11)', () => {
     }
   });
 });
+
+describe('a storage read fails during authentication and authorisation (F2)', () => {
+  it('fails closed at every read of a request that must load its token and policies: 500, never allowed', async () => {
+    const storage = new FaultyStorage(new MemoryStorage());
+    // A TestClock: no timer reads storage behind the test's back between unseal and request.
+    const vault = await createVault({ storage, engines, clock: new TestClock() });
+    const { keys, root_token: root } = await vault.init({ secretShares: 1, secretThreshold: 1 });
+    await vault.unseal(keys[0]!);
+    const req = (operation: 'update', path: string, data: Record<string, unknown>) => vault.handle({ operation, path, token: root, data });
+    await req('update', 'sys/policies/acl/reader', { policy: 'path "sys/mounts" { capabilities = ["read"] }' });
+    const token = (await req('update', 'auth/token/create', { policies: ['reader'] })).auth!.client_token;
+    const asReader = () => vault.handle({ operation: 'read', path: 'sys/mounts', token });
+    const denied = () => vault.handle({ operation: 'read', path: 'sys/auth', token });
+    let failures = 0;
+    for (let k = 1; ; k++) {
+      // Sealing drops every cached token, policy and ACL, so the request reads them from storage.
+      await vault.seal();
+      await vault.unseal(keys[0]!);
+      storage.failOnNth('get', k);
+      const outcome = await asReader().then(
+        () => 'allowed' as const,
+        (e: VaultError) => e.status,
+      );
+      if (outcome === 'allowed') {
+        // The k-th read was past the request's last: nothing was failed.
+        expect(storage.operations.filter((o) => o.outcome === 'injected')).toHaveLength(failures);
+        storage.reset();
+        break;
+      }
+      failures++;
+      expect(outcome).toBe(500);
+      expect(k).toBeLessThan(50);
+    }
+    expect(failures).toBeGreaterThan(0);
+    // A path the policy does not grant: with reads failing it is a 500, never a 200.
+    await vault.seal();
+    await vault.unseal(keys[0]!);
+    storage.failGet = true;
+    await expectVaultError(denied(), 500);
+    storage.failGet = false;
+    await expectVaultError(denied(), 403);
+  });
+});
+
