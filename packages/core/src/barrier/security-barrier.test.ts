@@ -24,6 +24,27 @@ async function expectIntegrityError(promise: Promise<unknown>, reason?: string):
   if (reason) expect((error as VaultError).message).toContain(reason);
 }
 
+describe('security barrier transactions', () => {
+  it('encrypts what a transaction writes and writes nothing when it fails', async () => {
+    const { storage, barrier } = await openBarrier();
+    await barrier.transaction!(async (tx) => {
+      await tx.put('kv/a', utf8('inside-tx-secret'));
+      expect(await tx.get('kv/a')).toEqual(utf8('inside-tx-secret'));
+    });
+    expect(Buffer.from(storage.getNow('kv/a')!).toString('latin1')).not.toContain('inside-tx-secret');
+    expect(await barrier.get('kv/a')).toEqual(utf8('inside-tx-secret'));
+    await expect(
+      barrier.transaction!(async (tx) => {
+        await tx.put('kv/b', utf8('never'));
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await barrier.get('kv/b')).toBeUndefined();
+    await barrier.seal();
+    await expect(barrier.transaction!(async () => undefined)).rejects.toThrow('Vault is sealed');
+  });
+});
+
 describe('security barrier', () => {
   it('stores term ‖ 0x02 ‖ nonce ‖ ciphertext ‖ tag, never the plaintext', async () => {
     const { storage, barrier } = await openBarrier();

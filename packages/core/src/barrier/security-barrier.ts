@@ -83,6 +83,36 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     return run;
   }
 
+  /** Encrypts `value` for `key` with the active term, counting the encryption. */
+  function sealEntry(key: string, value: Uint8Array): Uint8Array {
+    const ring = open();
+    const active = ring.terms.get(ring.activeTerm)!;
+    const sealed = encryptEntry(crypto, random, active.term, active.key, key, value);
+    ring.encryptions++;
+    return sealed;
+  }
+
+  /**
+   * The adapter's transactions, encrypted: every write inside lands or none does (KV
+   * check-and-set, DESIGN.md §4). A rotation the writes make due runs after the commit, never
+   * inside the transaction.
+   */
+  function encryptedTransaction(inner: NonNullable<Storage['transaction']>): NonNullable<Storage['transaction']> {
+    return async (fn) => {
+      open();
+      const result = await inner((tx) =>
+        fn({
+          get: async (key) => openStored(key, await tx.get(key)),
+          put: (key, value) => tx.put(key, sealEntry(key, value)),
+          delete: (key) => (open(), tx.delete(key)),
+          list: (prefix) => (open(), tx.list(prefix)),
+        }),
+      );
+      if (needsRotation(open())) await autoRotate();
+      return result;
+    };
+  }
+
   /** Decrypts what storage returned for `key`. */
   function openStored(key: string, stored: Uint8Array | undefined): Uint8Array | undefined {
     if (stored === undefined) return undefined;
@@ -216,12 +246,8 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     },
 
     async put(key, value) {
-      const ring = open();
-      const active = ring.terms.get(ring.activeTerm)!;
-      const sealed = encryptEntry(crypto, random, active.term, active.key, key, value);
-      ring.encryptions++;
-      await storage.put(key, sealed);
-      if (needsRotation(ring)) await autoRotate();
+      await storage.put(key, sealEntry(key, value));
+      if (needsRotation(open())) await autoRotate();
     },
 
     async delete(key) {
@@ -233,6 +259,8 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       open();
       return storage.list(prefix);
     },
+
+    ...(storage.transaction ? { transaction: encryptedTransaction(storage.transaction.bind(storage)) } : {}),
 
     rotate,
 
