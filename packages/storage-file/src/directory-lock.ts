@@ -5,6 +5,7 @@ import { readFile as readRealFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FileSystem } from './file-system.js';
+import { syncDir } from './sync-dir.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -52,7 +53,7 @@ export async function acquireDirectoryLock(fs: FileSystem, root: string): Promis
   const tempPath = join(root, `.tmp-lock-${owner.nonce}`);
 
   for (let attempt = 0; attempt < 5; attempt++) {
-    await fs.writeFile(tempPath, content, { mode: 0o600 });
+    await writeDurably(fs, tempPath, content);
     let linked: boolean;
     try {
       linked = await linkOrCreate(fs, tempPath, lockPath, content);
@@ -60,12 +61,17 @@ export async function acquireDirectoryLock(fs: FileSystem, root: string): Promis
       await fs.unlink(tempPath).catch(() => {});
     }
     if (linked) {
+      // The name `.lock` is durable with content that was synced before it was linked: a power
+      // cut cannot leave an empty lock that would keep the directory shut (reliability.md F5).
+      await syncDir(fs, root);
       return {
         path: lockPath,
         release: async () => {
           // Remove only our own lock: never one that an operator or a takeover replaced.
           const current = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
-          if (current === content) await fs.unlink(lockPath).catch(() => {});
+          if (current !== content) return;
+          await fs.unlink(lockPath).catch(() => {});
+          await syncDir(fs, root).catch(() => {});
         },
       };
     }
@@ -81,6 +87,17 @@ export async function acquireDirectoryLock(fs: FileSystem, root: string): Promis
     if (again === existing) await fs.unlink(lockPath).catch(() => {});
   }
   throw new FileStorageLockedError(lockPath, 'another process (the lock keeps changing hands)');
+}
+
+/** Writes `content` to a new file and syncs it, so a name linked to it later never shows it empty. */
+async function writeDurably(fs: FileSystem, path: string, content: string): Promise<void> {
+  const handle = await fs.open(path, 'w', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Creates `lockPath` from `tempPath` only if absent. Falls back to O_EXCL where hard links are unsupported. */
@@ -105,6 +122,9 @@ async function linkOrCreate(fs: FileSystem, tempPath: string, lockPath: string, 
 
 /** Whether the lock described by `text` still has a live holder. Unsure means held. */
 async function judgeLock(text: string): Promise<{ held: boolean; holder: string }> {
+  // A holder's lock always has content (synced before the name existed), so an empty or
+  // zero-filled one can only be a power cut's leftover from before that rule: nobody holds it.
+  if (/^[\s\0]*$/.test(text)) return { held: false, holder: 'an empty lock file' };
   let owner: Partial<LockOwner>;
   try {
     owner = JSON.parse(text) as Partial<LockOwner>;

@@ -8,6 +8,8 @@ import { StorageCorruptionError, type Storage } from '@coffer/storage';
 import { acquireDirectoryLock, LOCK_FILE, type DirectoryLock } from './directory-lock.js';
 import { decodeEntry, encodeEntry } from './entry-format.js';
 import type { FileSystem } from './file-system.js';
+import { errorCode } from './errno.js';
+import { syncDir } from './sync-dir.js';
 import { decodeSegment, keyToPath, prefixToDir, type EntryLocation } from './key-to-path.js';
 
 export interface FileStorageOptions {
@@ -41,7 +43,15 @@ export async function createFileStorage(options: FileStorageOptions): Promise<Fi
   if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('createFileStorage: `path` must be a non-empty string');
   const fs = options.fs ?? nodeFs;
   const requested = resolve(options.path);
-  await fs.mkdir(requested, { recursive: true, mode: 0o700 });
+  const firstCreated = await fs.mkdir(requested, { recursive: true, mode: 0o700 });
+  // A folder we create is a name in its parent: durable only once the parent is synced,
+  // or an acknowledged init could vanish with it after a power loss (reliability.md F5).
+  if (firstCreated !== undefined) {
+    for (let dir = requested; ; dir = dirname(dir)) {
+      await syncDir(fs, dirname(dir));
+      if (dir === firstCreated || dirname(dir) === dir) break;
+    }
+  }
   // Resolve symlinks once, so the containment check compares like with like.
   const root = await fs.realpath(requested);
   if (!(await fs.stat(root)).isDirectory()) throw new TypeError(`createFileStorage: ${root} is not a directory`);
@@ -252,27 +262,4 @@ async function sweep(fs: FileSystem, root: string, dir: string): Promise<boolean
     }
   }
   return remaining === 0;
-}
-
-/** fsync of a folder: makes a created, renamed or removed name in it durable. */
-async function syncDir(fs: FileSystem, dir: string): Promise<void> {
-  let handle: nodeFs.FileHandle;
-  try {
-    handle = await fs.open(dir, constants.O_RDONLY);
-  } catch (error) {
-    // Windows cannot open a directory; its metadata journaling is what we get there.
-    if (process.platform === 'win32' && (errorCode(error) === 'EISDIR' || errorCode(error) === 'EPERM')) return;
-    throw error;
-  }
-  try {
-    await handle.sync();
-  } catch (error) {
-    if (!(process.platform === 'win32' && errorCode(error) === 'EPERM')) throw error;
-  } finally {
-    await handle.close();
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
