@@ -1,12 +1,13 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
+import { calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
 import type { ExpirationManager } from '../expiration/index.js';
-import { emptyEnvelope } from './response-envelope.js';
+import { toResponse } from './response-envelope.js';
+import { createInFlightCounter } from './limited-use-tracker.js';
 import { auditRequestInput, auditResponseInput, type AuditContext } from './audit-inputs.js';
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
@@ -48,32 +49,6 @@ function headersOf(request: Request): CallerInfo['headers'] {
   return request.headers ?? {};
 }
 
-function toResponse(requestId: string, operation: Operation, mountType: string, result: HandlerResult | undefined): Response {
-  const base = emptyEnvelope(requestId, mountType);
-  if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
-  if (result?.response) return result.response;
-  if (result?.lease) {
-    const { leaseId, ttlSec, renewable } = result.lease;
-    return { ...base, leaseId, leaseDurationSec: ttlSec, renewable, warnings: result.warnings?.length ? result.warnings : null };
-  }
-  if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
-    // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
-    if (operation === 'read' || operation === 'list') throw VaultError.notFound();
-    return { ...base, status: 204 };
-  }
-  if (operation === 'list') {
-    const keys = result.data?.keys;
-    if (Array.isArray(keys) && keys.length === 0) throw VaultError.notFound();
-  }
-  return {
-    ...base,
-    status: result.status ?? 200,
-    data: result.data ?? null,
-    warnings: result.warnings?.length ? result.warnings : null,
-    auth: result.auth ?? null,
-    ...(result.injectData ? { injectData: true } : {}),
-  };
-}
 
 interface AuditState {
   context: AuditContext;
@@ -95,30 +70,6 @@ interface Routed {
   token: ResolvedToken | undefined;
   /** This request takes the token's last use. */
   lastUse: boolean;
-}
-
-/**
- * Requests in flight per limited-use token. A token whose last use is taken is revoked when
- * the last of its admitted requests finishes, so that none of them fails half-way.
- */
-function createInFlightCounter() {
-  const running = new Map<string, { count: number; exhausted: boolean }>();
-  return {
-    begin(idHash: string): void {
-      const state = running.get(idHash) ?? { count: 0, exhausted: false };
-      state.count++;
-      running.set(idHash, state);
-    },
-    /** Whether the token should be revoked now. */
-    end(idHash: string, tookLastUse: boolean): boolean {
-      const state = running.get(idHash)!;
-      state.count--;
-      state.exhausted ||= tookLastUse;
-      if (state.count > 0) return false;
-      running.delete(idHash);
-      return state.exhausted;
-    },
-  };
 }
 
 export function createPipeline(deps: PipelineDeps) {

@@ -1,5 +1,5 @@
-// Vault's response envelope before anything is put in it: what every answer starts from.
-import type { Response } from '@coffer/sdk';
+// Vault's response envelope: the empty one every answer starts from, and a handler's result put into it.
+import { VaultError, type HandlerResult, type Operation, type Response } from '@coffer/sdk';
 
 export function emptyEnvelope(requestId: string, mountType: string): Response {
   return {
@@ -13,5 +13,33 @@ export function emptyEnvelope(requestId: string, mountType: string): Response {
     wrapInfo: null,
     warnings: null,
     mountType,
+  };
+}
+
+/** A handler's result as Vault answers it: 404 for an empty read or list, 204 for an empty write. */
+export function toResponse(requestId: string, operation: Operation, mountType: string, result: HandlerResult | undefined): Response {
+  const base = emptyEnvelope(requestId, mountType);
+  if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
+  if (result?.response) return result.response;
+  if (result?.lease) {
+    const { leaseId, ttlSec, renewable } = result.lease;
+    return { ...base, leaseId, leaseDurationSec: ttlSec, renewable, warnings: result.warnings?.length ? result.warnings : null };
+  }
+  if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
+    // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
+    if (operation === 'read' || operation === 'list') throw VaultError.notFound();
+    return { ...base, status: 204 };
+  }
+  if (operation === 'list') {
+    const keys = result.data?.keys;
+    if (Array.isArray(keys) && keys.length === 0) throw VaultError.notFound();
+  }
+  return {
+    ...base,
+    status: result.status ?? 200,
+    data: result.data ?? null,
+    warnings: result.warnings?.length ? result.warnings : null,
+    auth: result.auth ?? null,
+    ...(result.injectData ? { injectData: true } : {}),
   };
 }
