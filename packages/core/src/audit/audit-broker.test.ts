@@ -216,6 +216,24 @@ describe('audit broker: logging', () => {
     expect((await thrown(broker.logResponse(input()))).status).toBe(500);
   });
 
+  it('fails closed when the only device never answers, once the write deadline passes (F9c)', async () => {
+    const clock = new TestClock();
+    const hanging: AuditDeviceFactory = () => ({ write: () => new Promise<void>(() => undefined), close: async () => undefined });
+    const { broker } = setup({ clock, writeDeadlineMs: 5_000, deviceTypes: { ...testTypes().deviceTypes, hanging } });
+    await broker.enable('hang', { type: 'hanging' });
+    let settled: VaultError | 'ok' | undefined;
+    const logging = broker.logRequest(input()).then(
+      () => (settled = 'ok'),
+      (e: VaultError) => (settled = e),
+    );
+    await clock.advance(4_999);
+    expect(settled).toBeUndefined();
+    await clock.advance(1);
+    await logging;
+    expect(settled).toBeInstanceOf(VaultError);
+    expect((settled as VaultError).status).toBe(500);
+  });
+
   it('one broken plus one healthy device succeeds, and the healthy one has both entries', async () => {
     const { broker, sinks } = setup();
     await broker.enable('broken', { type: 'broken' });

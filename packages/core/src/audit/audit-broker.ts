@@ -56,6 +56,8 @@ export interface AuditBrokerDeps {
   random: Random;
   clock: Clock;
   logger: Logger;
+  /** Per-entry write deadline per device; defaults to AUDIT_WRITE_DEADLINE_MS. */
+  writeDeadlineMs?: number;
   /** Extra device types by name, e.g. for an in-process sink; `file` and `socket` are built in. */
   deviceTypes?: Readonly<Record<string, AuditDeviceFactory>>;
   /**
@@ -95,7 +97,11 @@ function errorText(error: unknown): string {
   return error instanceof VaultError ? error.errors.join('; ') : error instanceof Error ? error.message : String(error);
 }
 
+/** How long one device may take to record one entry (Vault's default request timeout is 90 s; a log write is far shorter). */
+export const AUDIT_WRITE_DEADLINE_MS = 10_000;
+
 export function createAuditBroker(deps: AuditBrokerDeps) {
+  const writeDeadlineMs = deps.writeDeadlineMs ?? AUDIT_WRITE_DEADLINE_MS;
   const types: Readonly<Record<string, AuditDeviceFactory>> = { ...BUILTIN_TYPES, ...deps.deviceTypes };
   const logger = deps.logger.child({ subsystem: 'audit' });
   /** Keyed by path, in enable order. */
@@ -130,6 +136,26 @@ export function createAuditBroker(deps: AuditBrokerDeps) {
   }
 
   /** Formats per device (own salt, own options, own copy of the data) and writes; throws unless one device took it. */
+  /**
+   * A device that never answers counts as failed once the deadline passes (reliability.md F9c):
+   * the request fails closed instead of hanging, and never goes on unaudited.
+   */
+  function withDeadline(write: Promise<void>, ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = deps.clock.setTimer(ms, () => reject(new Error(`audit device did not answer within ${ms} ms`)));
+      write.then(
+        () => {
+          timer.cancel();
+          resolve();
+        },
+        (error: unknown) => {
+          timer.cancel();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
   async function broadcast(format: (live: LiveDevice) => AuditEntry, what: 'request' | 'response'): Promise<void> {
     const live = [...devices.values()];
     if (live.length === 0) return;
@@ -137,7 +163,7 @@ export function createAuditBroker(deps: AuditBrokerDeps) {
       live.map(async (d) => {
         // Formatting failures (a cycle in the data, say) count as this device failing.
         const line = encodeAuditLine(format(d), d.settings.prefix);
-        await d.device.write(line);
+        await withDeadline(d.device.write(line), writeDeadlineMs);
       }),
     );
     let anyLogged = false;
