@@ -123,6 +123,24 @@ describe('leases on secrets', () => {
     await expectVaultError(h.req('update', 'sys/leases/lookup', { lease_id: rw.leaseId }), 400, 'invalid lease');
   });
 
+  it('counts and lists irrevocable leases (sys/leases/count, sys/leases with sudo)', async () => {
+    const { h, engine } = await withEngine();
+    const creds = await h.req('read', 'db/creds/ro', { ttl: '1m' });
+    await h.req('read', 'db/creds/rw', { ttl: '1h' });
+    expect((await h.req('read', 'sys/leases/count', { type: 'irrevocable' })).data).toEqual({ lease_count: 0, counts: {} });
+    engine.failRevoke = true;
+    await h.clock.advance(60_000);
+    // Six attempts with doubling backoff from 10 s: past the last one the lease is irrevocable.
+    for (let i = 0; i < 8; i++) await h.clock.advance(5 * 60_000);
+    const listed = (await h.req('read', 'sys/leases', { type: 'irrevocable' })).data!;
+    expect(listed.lease_count).toBe(1);
+    expect(listed.leases).toEqual([{ lease_id: creds.leaseId, mount_id: expect.any(String), error: expect.stringContaining('connection refused') }]);
+    expect((await h.req('read', 'sys/leases/count', { type: 'irrevocable' })).data!.lease_count).toBe(1);
+    await expectVaultError(h.req('read', 'sys/leases/count', { type: 'all' }), 400);
+    // Kept in storage and still visible by id.
+    expect((await h.req('update', 'sys/leases/lookup', { lease_id: creds.leaseId })).data!.id).toBe(creds.leaseId);
+  });
+
   it('keeps a lease whose revocation fails, retrying with backoff, never dropping it', async () => {
     const { h, engine } = await withEngine();
     const creds = await h.req('read', 'db/creds/ro', { ttl: '1m' });

@@ -13,6 +13,8 @@ const prefixFields = {
   sync: field.bool('Revoke before answering (true) or queue the revocation (false).', { default: true }),
 };
 
+const irrevocableFields = { type: field.string('Which leases: only "irrevocable" is supported.') };
+
 type LeaseContext = PathContext<typeof leaseFields>;
 
 function leaseIdOf(ctx: LeaseContext): string {
@@ -22,6 +24,12 @@ function leaseIdOf(ctx: LeaseContext): string {
 }
 
 export function leasePaths(deps: { expiration: ExpirationManager }) {
+  /** Vault only counts and lists leases whose revocation has given up (`type=irrevocable`). */
+  async function irrevocable(type: string | undefined) {
+    if (type !== 'irrevocable') throw VaultError.invalid('error parsing type: "irrevocable" is the only supported type');
+    return deps.expiration.listIrrevocable();
+  }
+
   async function lookup(ctx: LeaseContext): Promise<HandlerResult> {
     const id = ctx.data.lease_id;
     if (!id) throw VaultError.invalid('missing lease id');
@@ -69,6 +77,41 @@ export function leasePaths(deps: { expiration: ExpirationManager }) {
     definePath({ pattern: 'revoke-prefix/*prefix', fields: prefixFields, operations: { update: { summary: 'Revoke by prefix.', handler: prefixRevoker(false) } }, help }),
     definePath({ pattern: 'leases/revoke-force/*prefix', fields: prefixFields, operations: { update: { summary: 'Delete leases by prefix.', handler: prefixRevoker(true) } }, help }),
     definePath({ pattern: 'revoke-force/*prefix', fields: prefixFields, operations: { update: { summary: 'Delete leases by prefix.', handler: prefixRevoker(true) } }, help }),
+    definePath({
+      pattern: 'leases/count',
+      fields: irrevocableFields,
+      operations: {
+        read: {
+          summary: 'Count irrevocable leases.',
+          handler: async (ctx) => {
+            const leases = await irrevocable(ctx.data.type);
+            const counts: Record<string, number> = {};
+            for (const lease of leases) counts[lease.mountAccessor] = (counts[lease.mountAccessor] ?? 0) + 1;
+            return { data: { lease_count: leases.length, counts } };
+          },
+        },
+      },
+      help,
+    }),
+    definePath({
+      pattern: 'leases',
+      fields: irrevocableFields,
+      operations: {
+        read: {
+          summary: 'List irrevocable leases.',
+          handler: async (ctx) => {
+            const leases = await irrevocable(ctx.data.type);
+            return {
+              data: {
+                lease_count: leases.length,
+                leases: leases.map((lease) => ({ lease_id: lease.leaseId, mount_id: lease.mountAccessor, error: lease.revokeError ?? '' })),
+              },
+            };
+          },
+        },
+      },
+      help,
+    }),
     definePath({
       pattern: 'leases/tidy',
       operations: {

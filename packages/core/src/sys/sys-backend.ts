@@ -32,6 +32,7 @@ export const SYS_ROOT_PATHS = [
   'leases/revoke-prefix/*',
   'leases/revoke-force/*',
   'leases/lookup/*',
+  'leases',
 ];
 
 /** Sys paths that need no token (a token sent along is still resolved). */
