@@ -87,8 +87,16 @@ export function createPaths(deps: TokenBackendDeps) {
     let type = ctx.data.type ?? '';
     if (role?.tokenType === 'service' || role?.tokenType === 'batch') type = role.tokenType;
     else if (role?.tokenType === 'default-batch' && type === '') type = 'batch';
-    if (type === 'batch') throw VaultError.invalid('batch tokens are not supported by this token store');
-    if (type !== '' && type !== 'service') throw VaultError.invalid("invalid 'token_type' value");
+    if (type !== '' && type !== 'service' && type !== 'batch') throw VaultError.invalid("invalid 'token_type' value");
+    const batch = type === 'batch';
+    if (batch) {
+      // Vault names the first of these that is set.
+      const set = ['explicit_max_ttl', 'num_uses', 'period'].find((name) => {
+        const value = ctx.data[name as 'explicit_max_ttl' | 'num_uses' | 'period'];
+        return value !== undefined && value !== '' && value !== 0 && value !== '0';
+      });
+      if (set) throw VaultError.invalid(`batch tokens cannot have "${set}" set`);
+    }
 
     let numUses = ctx.data.num_uses ?? 0;
     if (numUses < 0) throw VaultError.invalid('number of uses cannot be negative');
@@ -96,7 +104,7 @@ export function createPaths(deps: TokenBackendDeps) {
       if (!role) throw VaultError.invalid("'entity_alias' is only allowed in combination with token role");
       throw VaultError.invalid("invalid 'entity_alias' value");
     }
-    let renewable = ctx.data.renewable ?? true;
+    let renewable = !batch && (ctx.data.renewable ?? true);
     let path = `auth/token/${ctx.path}`;
     if (role) {
       if (!role.renewable) renewable = false;
@@ -120,6 +128,7 @@ export function createPaths(deps: TokenBackendDeps) {
     if (policies.includes('root') && !parent.policies.includes('root')) {
       throw VaultError.invalid('root tokens may not be created without parent token being root');
     }
+    if (policies.includes('root') && batch) throw VaultError.invalid('batch tokens cannot be root tokens');
 
     let orphan = mode === 'orphan';
     if (role) orphan = role.orphan;
@@ -161,23 +170,39 @@ export function createPaths(deps: TokenBackendDeps) {
       renewable = false;
     }
 
-    const { id: tokenId, entry } = await deps.store.create({
-      ...(id !== undefined ? { id } : {}),
-      policies,
-      ...(orphan ? {} : { parentHash: parent.idHash }),
-      path,
-      displayName: displayNameOf(ctx.data.display_name),
-      meta: ctx.data.meta && Object.keys(ctx.data.meta).length > 0 ? ctx.data.meta : null,
-      numUses,
-      creationTtlSec: ttlSec,
-      ttlSec,
-      explicitMaxTtlSec,
-      periodSec,
-      renewable,
-      ...(role ? { role: role.name } : {}),
-      type: 'service',
-      entityId: orphan ? '' : parent.entityId,
-    });
+    const displayName = displayNameOf(ctx.data.display_name);
+    const meta = ctx.data.meta && Object.keys(ctx.data.meta).length > 0 ? ctx.data.meta : null;
+    const entityId = orphan ? '' : parent.entityId;
+    // A batch token carries its claims; a custom id does not apply to it (Vault drops it).
+    const { id: tokenId, entry } = batch
+      ? await deps.store.createBatch({
+          policies,
+          ...(orphan ? {} : { parentHash: parent.idHash }),
+          path,
+          displayName,
+          meta,
+          creationTimeMs: ctx.clock.now(),
+          ttlSec,
+          ...(role ? { role: role.name } : {}),
+          entityId,
+        })
+      : await deps.store.create({
+          ...(id !== undefined ? { id } : {}),
+          policies,
+          ...(orphan ? {} : { parentHash: parent.idHash }),
+          path,
+          displayName,
+          meta,
+          numUses,
+          creationTtlSec: ttlSec,
+          ttlSec,
+          explicitMaxTtlSec,
+          periodSec,
+          renewable,
+          ...(role ? { role: role.name } : {}),
+          type: 'service',
+          entityId,
+        });
     for (const policy of policies) {
       if (policy !== 'root' && !(await deps.policyExists(policy))) warnings.push(`Policy "${policy}" does not exist`);
     }

@@ -13,6 +13,7 @@ const accessorFields = { accessor: field.string('Accessor of the token to renew.
 export function renewPaths(deps: TokenBackendDeps) {
   async function renew(ctx: PathContext, entry: TokenEntry | undefined, clientToken: string, incrementSec: number): Promise<HandlerResult> {
     if (!entry) throw VaultError.invalid('token not found');
+    if (entry.type === 'batch') throw VaultError.invalid('batch tokens cannot be renewed');
     if (!entry.renewable || entry.expireTimeMs === 0) throw VaultError.invalid('lease is not renewable');
     let periodSec = entry.periodSec;
     let explicitMaxTtlSec = entry.explicitMaxTtlSec;

@@ -6,11 +6,17 @@ import type { TokenBackendDeps } from './token-backend-deps.js';
 const tokenFields = { token: field.string('Token to revoke.') };
 const accessorFields = { accessor: field.string('Accessor of the token to revoke.') };
 
+/** A batch token lives until its TTL or its parent; nothing is stored that could be revoked. */
+function batchNotRevocable(): VaultError {
+  return VaultError.invalid('batch tokens cannot be revoked');
+}
+
 export function revokePaths(deps: TokenBackendDeps) {
   async function revokeToken(id: string | undefined, self = false): Promise<undefined> {
     if (!id) throw VaultError.invalid('missing token ID');
     // An unknown token is already revoked: 204, as Vault answers.
     const resolved = self ? await deps.store.resolveCaller(id) : await deps.store.resolve(id);
+    if (resolved?.entry.type === 'batch') throw batchNotRevocable();
     if (resolved) await deps.store.revokeTree(resolved.entry.idHash);
     return undefined;
   }
@@ -24,6 +30,7 @@ export function revokePaths(deps: TokenBackendDeps) {
     }
     const target = await deps.store.resolve(id);
     if (!target) throw VaultError.invalid('token to revoke not found');
+    if (target.entry.type === 'batch') throw batchNotRevocable();
     await deps.store.revokeOrphan(target.entry.idHash);
     return undefined;
   }

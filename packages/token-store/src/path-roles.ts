@@ -62,9 +62,6 @@ function applyFields(ctx: RoleContext, role: TokenRole): TokenRole {
     if (!(ROLE_TOKEN_TYPES as readonly string[]).includes(type)) throw VaultError.invalid("invalid 'token_type' value");
     next.tokenType = type === 'default' ? 'default-service' : (type as RoleTokenType);
   }
-  if (next.tokenType === 'batch' || next.tokenType === 'default-batch') {
-    throw VaultError.invalid('batch tokens are not supported by this token store');
-  }
   return next;
 }
 

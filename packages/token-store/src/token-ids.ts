@@ -3,6 +3,12 @@ import { randomBase62, toHex, utf8, VaultError, type Crypto, type Random } from 
 
 /** Vault 1.10+ service tokens. Legacy `s.` tokens are still accepted on input. */
 export const SERVICE_TOKEN_PREFIX = 'hvs.';
+/** Batch tokens: the token is its own (encrypted) entry, never stored. */
+export const BATCH_TOKEN_PREFIX = 'hvb.';
+
+export function isBatchTokenId(id: string): boolean {
+  return id.startsWith(BATCH_TOKEN_PREFIX) || id.startsWith('b.');
+}
 /** 24 base62 characters carry 142.9 bits. */
 const TOKEN_RANDOM_CHARS = 24;
 const ACCESSOR_CHARS = 24;

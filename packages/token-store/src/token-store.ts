@@ -2,9 +2,11 @@
 import type { Storage } from '@coffer/storage';
 import { fromUtf8, utf8, VaultError, type Clock, type Crypto, type Random } from '@coffer/sdk';
 import { isExpired, isRootEntry, type ResolvedToken, type TokenEntry } from './token-entry.js';
-import { newAccessor, newTokenId, saltedHash } from './token-ids.js';
+import { isBatchTokenId, newAccessor, newTokenId, saltedHash } from './token-ids.js';
+import { decodeBatchToken, encodeBatchToken, type BatchClaims } from './batch-token.js';
 
 const SALT_KEY = 'salt';
+const BATCH_KEY = 'batch-key';
 const ID_PREFIX = 'id/';
 const ACCESSOR_PREFIX = 'accessor/';
 const PARENT_PREFIX = 'parent/';
@@ -72,6 +74,55 @@ export function createTokenStore(options: TokenStoreOptions) {
       await storage.put(SALT_KEY, salt);
     }
     return salt;
+  }
+
+  let batchKey: Uint8Array | undefined;
+  async function loadBatchKey(): Promise<Uint8Array> {
+    if (batchKey) return batchKey;
+    const stored = await storage.get(BATCH_KEY);
+    if (stored) {
+      batchKey = stored;
+    } else {
+      batchKey = random.bytes(32);
+      await storage.put(BATCH_KEY, batchKey);
+    }
+    return batchKey;
+  }
+
+  /**
+   * A batch token's entry, rebuilt from the token itself. It is valid while unexpired and, if it
+   * has a parent, while the parent lives: a batch token dies with its parent (CVE-2020-25816).
+   */
+  async function batchEntry(id: string): Promise<TokenEntry | undefined> {
+    const claims = decodeBatchToken(crypto, await loadBatchKey(), id);
+    if (!claims) return undefined;
+    const entry: TokenEntry = {
+      ...claims,
+      idHash: await hash(id),
+      accessor: '',
+      numUses: 0,
+      creationTtlSec: claims.ttlSec,
+      expireTimeMs: claims.creationTimeMs + claims.ttlSec * 1000,
+      lastRenewalTimeMs: null,
+      explicitMaxTtlSec: 0,
+      periodSec: 0,
+      renewable: false,
+      type: 'batch',
+    };
+    if (isExpired(entry, clock.now())) return undefined;
+    if (entry.parentHash !== undefined && !live(await load(entry.parentHash))) return undefined;
+    return entry;
+  }
+
+  /** The caller's token, or undefined when unknown, expired, used up or being revoked. */
+  async function resolve(id: string | undefined): Promise<ResolvedToken | undefined> {
+    if (!id) return undefined;
+    if (isBatchTokenId(id)) {
+      const batch = await batchEntry(id);
+      return batch && { id, entry: batch, isRoot: false };
+    }
+    const entry = live(await load(await hash(id)));
+    return entry && { id, entry, isRoot: isRootEntry(entry) };
   }
 
   async function hash(value: string): Promise<string> {
@@ -176,12 +227,16 @@ export function createTokenStore(options: TokenStoreOptions) {
       return { id, entry };
     },
 
-    /** The caller's token, or undefined when unknown, expired, used up or being revoked. */
-    async resolve(id: string | undefined): Promise<ResolvedToken | undefined> {
-      if (!id) return undefined;
-      const entry = live(await load(await hash(id)));
-      return entry && { id, entry, isRoot: isRootEntry(entry) };
+    /**
+     * A batch token: not stored, its claims sealed into the id. The caller has applied Vault's
+     * rules (no uses limit, period or explicit max; never root; not renewable).
+     */
+    async createBatch(claims: BatchClaims): Promise<{ id: string; entry: TokenEntry }> {
+      const id = encodeBatchToken(crypto, random, await loadBatchKey(), claims);
+      return { id, entry: (await batchEntry(id))! };
     },
+
+    resolve,
 
     /**
      * The caller's own token inside a request the pipeline already admitted: the request that
@@ -189,6 +244,7 @@ export function createTokenStore(options: TokenStoreOptions) {
      */
     async resolveCaller(id: string | undefined): Promise<ResolvedToken | undefined> {
       if (!id) return undefined;
+      if (isBatchTokenId(id)) return resolve(id);
       const entry = live(await load(await hash(id)), true);
       return entry && { id, entry, isRoot: isRootEntry(entry) };
     },
@@ -286,6 +342,8 @@ export function createTokenStore(options: TokenStoreOptions) {
     clear(): void {
       salt?.fill(0);
       salt = undefined;
+      batchKey?.fill(0);
+      batchKey = undefined;
       cache.clear();
     },
   };

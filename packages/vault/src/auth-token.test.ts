@@ -325,3 +325,56 @@ describe('token roles', () => {
     await expectVaultError(h.req('read', 'auth/token/roles/bad'), 404);
   });
 });
+
+describe('batch tokens', () => {
+  it('creates an hvb. token that is not stored, not renewable, without accessor, and works for requests', async () => {
+    const { MemoryStorage } = await import('@coffer/storage');
+    const storage = new MemoryStorage();
+    const h = await unsealedVault({ storage });
+    const entriesBefore = storage.size;
+    await h.req('update', 'sys/policies/acl/creator', { policy: 'path "auth/token/create" { capabilities = ["update"] }' });
+    const created = await h.req('update', 'auth/token/create', { type: 'batch', policies: ['creator', 'default'], ttl: '20m' });
+    expect(created.auth).toMatchObject({ token_type: 'batch', accessor: '', renewable: false, lease_duration: 1200, policies: ['creator', 'default'], orphan: false });
+    expect(created.auth!.client_token).toMatch(/^hvb\.[A-Za-z0-9_-]+$/);
+    // The token is its own entry: nothing about it was written (the batch key aside, made once).
+    expect(storage.size - entriesBefore).toBeLessThanOrEqual(2);
+    const batch = created.auth!.client_token;
+    expect((await h.req('read', 'auth/token/lookup-self', undefined, batch)).data).toMatchObject({ type: 'batch', accessor: '', renewable: false, ttl: 1200, policies: ['creator', 'default'] });
+    await expectVaultError(h.req('update', 'auth/token/renew-self', {}, batch), 400, 'batch tokens cannot be renewed');
+    await expectVaultError(h.req('update', 'auth/token/revoke', { token: batch }), 400, 'batch tokens cannot be revoked');
+    await expectVaultError(h.req('update', 'auth/token/create', {}, batch), 400, 'batch tokens cannot create more tokens');
+    await expectVaultError(h.req('update', 'cubbyhole/x', { v: 1 }, batch), 403);
+    await h.clock.advance(20 * 60 * 1000);
+    await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, batch), 403);
+  });
+
+  it('refuses what a batch token cannot have, and root', async () => {
+    const h = await unsealedVault();
+    await expectVaultError(h.req('update', 'auth/token/create', { type: 'batch', num_uses: 2 }), 400, 'batch tokens cannot have "num_uses" set');
+    await expectVaultError(h.req('update', 'auth/token/create', { type: 'batch', period: '1h' }), 400, 'batch tokens cannot have "period" set');
+    await expectVaultError(h.req('update', 'auth/token/create', { type: 'batch', explicit_max_ttl: '1h' }), 400, 'batch tokens cannot have "explicit_max_ttl" set');
+    await expectVaultError(h.req('update', 'auth/token/create', { type: 'batch', policies: ['root'] }), 400, 'batch tokens cannot be root tokens');
+    await expectVaultError(h.req('update', 'auth/token/create', { type: 'bulk' }), 400, "invalid 'token_type' value");
+  });
+
+  it('dies with its parent, and rejects a forged or altered token', async () => {
+    const h = await unsealedVault();
+    const parent = (await h.req('update', 'auth/token/create', { policies: ['root'] })).auth!.client_token;
+    await h.req('update', 'sys/policies/acl/batcher', { policy: 'path "auth/token/lookup-self" { capabilities = ["read"] }' });
+    const batch = (await h.req('update', 'auth/token/create', { type: 'batch', policies: ['batcher'] }, parent)).auth!.client_token;
+    expect((await h.req('read', 'auth/token/lookup-self', undefined, batch)).data!.orphan).toBe(false);
+    const altered = batch.slice(0, -2) + (batch.endsWith('A') ? 'BB' : 'AA');
+    await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, altered), 403);
+    await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, 'hvb.' + Buffer.from('{"policies":["root"]}').toString('base64url')), 403);
+    await h.req('update', 'auth/token/revoke', { token: parent });
+    await expectVaultError(h.req('read', 'auth/token/lookup-self', undefined, batch), 403);
+  });
+
+  it('issues batch tokens from a role with token_type batch', async () => {
+    const h = await unsealedVault();
+    await h.req('update', 'auth/token/roles/ci', { token_type: 'batch', allowed_policies: 'default' });
+    expect((await h.req('read', 'auth/token/roles/ci')).data!.token_type).toBe('batch');
+    const created = await h.req('update', 'auth/token/create/ci', { ttl: '5m' });
+    expect(created.auth).toMatchObject({ token_type: 'batch', lease_duration: 300 });
+  });
+});

@@ -192,6 +192,23 @@ describe('leases and tokens', () => {
     expect(engine.revoked).toEqual(['v-once-1']);
   });
 
+  it('ties a batch token\'s leases to its parent and never lets them outlive the batch token (CVE-2020-25816)', async () => {
+    const { h, engine } = await withEngine();
+    await h.req('update', 'sys/policies/acl/creds', { policy: 'path "db/creds/*" { capabilities = ["read"] }' });
+    const parent = (await h.req('update', 'auth/token/create', { policies: ['root'] })).auth!.client_token;
+    const batch = (await h.req('update', 'auth/token/create', { type: 'batch', policies: ['creds'], ttl: '30m' }, parent)).auth!.client_token;
+    const creds = await h.req('read', 'db/creds/b', { ttl: '2h' }, batch);
+    expect(creds.leaseDurationSec).toBe(30 * 60);
+    const orphan = (await h.req('update', 'auth/token/create-orphan', { type: 'batch', policies: ['creds'], ttl: '10m' })).auth!.client_token;
+    const orphanCreds = await h.req('read', 'db/creds/o', undefined, orphan);
+    expect(orphanCreds.leaseDurationSec).toBe(10 * 60);
+    await h.req('update', 'auth/token/revoke', { token: parent });
+    await settle(h);
+    expect(engine.revoked).toEqual(['v-b-1']);
+    await h.clock.advance(10 * 60 * 1000);
+    expect(engine.revoked).toEqual(['v-b-1', 'v-o-2']);
+  });
+
   it('revokes a mount\'s leases before the mount is disabled', async () => {
     const { h, engine } = await withEngine();
     await h.req('read', 'db/creds/ro');

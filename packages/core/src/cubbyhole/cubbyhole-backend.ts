@@ -1,4 +1,5 @@
 // cubbyhole/ (vault/logical_cubbyhole.go): private storage per token, keyed by the token's salted hash and destroyed with it.
+import { isBatchTokenId } from '@coffer/token-store';
 import { defineBackend, field, definePath, fromUtf8, utf8, VaultError, type BackendFactory, type PathContext } from '@coffer/sdk';
 
 export interface CubbyholeDeps {
@@ -12,6 +13,8 @@ export function createCubbyholeBackend(deps: CubbyholeDeps): BackendFactory {
   async function keyOf(ctx: PathContext<typeof fields>): Promise<string> {
     const token = ctx.caller.clientToken;
     if (!token) throw VaultError.invalid('client token empty');
+    // A batch token has no cubbyhole: nothing would destroy it with the token.
+    if (isBatchTokenId(token)) throw VaultError.permissionDenied();
     return `${await deps.tokenHash(token)}/${ctx.data.path ?? ''}`;
   }
 

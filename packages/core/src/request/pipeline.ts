@@ -233,12 +233,16 @@ export function createPipeline(deps: PipelineDeps) {
       mountDefaultTtlSec: mount.defaultLeaseTtlSec,
       mountMaxTtlSec: mount.maxLeaseTtlSec,
     });
+    const batchToken = routed.token?.entry.type === 'batch' ? routed.token.entry : undefined;
     const lease = await deps.expiration.register({
       path: routed.path,
       mountAccessor: routed.mount.entry.accessor,
       secretType: secret.type,
       internal: secret.internal,
-      tokenHash: routed.token?.entry.idHash ?? '',
+      // A batch token is not stored: its leases belong to its parent (revoked with it), and
+      // none outlives the batch token itself (CVE-2020-25816).
+      tokenHash: batchToken ? (batchToken.parentHash ?? '') : (routed.token?.entry.idHash ?? ''),
+      ...(batchToken ? { notAfterMs: batchToken.expireTimeMs } : {}),
       ttlSec: ttl.ttlSec,
       maxTtlSec: ttl.maxTtlSec,
       renewable: secret.renewable ?? true,
@@ -249,7 +253,7 @@ export function createPipeline(deps: PipelineDeps) {
       throw VaultError.invalid('Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.');
     }
     const warnings = [...(response.warnings ?? []), ...ttl.warnings];
-    return { ...response, leaseId: lease.leaseId, leaseDurationSec: ttl.ttlSec, renewable: lease.renewable, warnings: warnings.length > 0 ? warnings : null };
+    return { ...response, leaseId: lease.leaseId, leaseDurationSec: lease.ttlSec, renewable: lease.renewable, warnings: warnings.length > 0 ? warnings : null };
   }
 
   /** Errors and empty answers are never wrapped (vault-api.md §2.9). */
