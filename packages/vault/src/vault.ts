@@ -2,6 +2,8 @@
 import { MemoryStorage, type Storage } from '@coffer/storage';
 import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, type Request, type Response } from '@coffer/sdk';
 import { createCore, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
+import { createKvBackend } from '@coffer/kv';
+import { createKvClient, type KvClient } from './kv-client.js';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
 import { VERSION } from './version.js';
 
@@ -36,6 +38,11 @@ export interface Vault {
   /** Seals the vault from the host (no token: the embedding process owns the vault). */
   seal(): Promise<void>;
   status(): Promise<SealStatus>;
+  /**
+   * Typed helpers for the KV mount at `mount` (v1 or v2, found as the Vault CLI finds it), going
+   * through `handle()` with `token` (default: the dev root token).
+   */
+  kv(mount: string, options?: { token?: string }): KvClient;
   /** The root token dev mode created, if any. */
   readonly rootToken: string | undefined;
   /** The unseal key dev mode created, if any. */
@@ -55,7 +62,8 @@ function inferStorageType(storage: Storage, given: string | undefined): string {
 export async function createVault(options: VaultOptions = {}): Promise<Vault> {
   checkVaultOptions(options);
   const storage = options.storage ?? new MemoryStorage();
-  const backends = new Map<string, BackendRegistration>();
+  // Vault's built-in secrets engines; a host may replace one by registering the same type.
+  const backends = new Map<string, BackendRegistration>([['kv', { factory: createKvBackend(), table: 'secret', description: 'key/value secret storage' }]]);
   for (const [type, engine] of Object.entries(options.engines ?? {})) {
     backends.set(type, { factory: engine.factory, table: engine.kind, ...(engine.description ? { description: engine.description } : {}) });
   }
@@ -102,6 +110,11 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     unseal: (key) => raw<SealStatus>({ operation: 'update', path: 'sys/unseal', data: { key } }),
     seal: () => core.sealFromHost(),
     status: () => raw<SealStatus>({ operation: 'read', path: 'sys/seal-status' }),
+    kv(mount, kvOptions = {}) {
+      const token = kvOptions.token ?? rootToken;
+      if (!token) throw new TypeError(`vault.kv('${mount}'): pass { token } (only dev mode has a default root token)`);
+      return createKvClient(vault.handle, mount, token);
+    },
     get rootToken() {
       return rootToken;
     },
@@ -126,6 +139,10 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     const result = await core.initDev(dev.rootTokenId);
     rootToken = result.rootToken;
     unsealKey = result.unsealKey;
+    // `vault server -dev` serves KV version 2 at secret/.
+    if (backends.get('kv')) {
+      await core.handle({ operation: 'update', path: 'sys/mounts/secret', token: rootToken, data: { type: 'kv', options: { version: '2' }, description: 'key/value secret storage' } });
+    }
   } else {
     await core.start();
   }

@@ -126,7 +126,7 @@ export function mountPaths(deps: SysDeps, table: MountTableKind) {
     return { data, injectData: true };
   }
 
-  async function writeTune(ctx: PathContext<typeof tuneFields>): Promise<undefined> {
+  async function writeTune(ctx: PathContext<typeof tuneFields>): Promise<HandlerResult | undefined> {
     const full = tableRouterPath(table, normalizeMountPath(ctx.data.path ?? ''));
     const mount = deps.mounts.get(full);
     if (!mount) throw VaultError.invalid(`no mount entry found at "${full}"`);
@@ -144,16 +144,20 @@ export function mountPaths(deps: SysDeps, table: MountTableKind) {
     }
     applyMountConfig(next.config, rest, table);
     if (ctx.has('description')) next.description = ctx.data.description ?? '';
+    let upgrading = false;
     if (ctx.has('options')) {
       const options = parseOptions(ctx.data.options) ?? {};
       if (options.version !== undefined && next.type === 'kv') {
         const current = next.options?.version ?? '1';
         if (options.version !== '1' && options.version !== '2') throw VaultError.invalid(`invalid KV version ${options.version}`);
         if (current === '2' && options.version === '1') throw VaultError.invalid('cannot downgrade mount from KV version 2 to KV version 1');
+        upgrading = current === '1' && options.version === '2';
       }
       next.options = { ...next.options, ...options };
     }
     await deps.mounts.update(full, (entry) => Object.assign(entry, next));
+    // The KV engine converts the data itself on the mount's next request.
+    if (upgrading) return { warnings: ['Upgrading mount from version 1 to version 2. This mount will be unavailable for a brief period and will resume service shortly.'] };
     return undefined;
   }
 
