@@ -44,6 +44,24 @@ describe('seed 000: Vault on Linode, "Policies"', () => {
   });
 });
 
+describe('seed 000: "The KV Secret Backend" and "Policies" with KV', () => {
+  it('secrets enable -version=2 kv; kv put/get; a read-myservice token reads it but cannot list; root lists', async () => {
+    const { vault, root, as } = await devVault();
+    await root('update', 'sys/mounts/kv', { type: 'kv', options: { version: '2' } });
+    // vault kv put kv/myservice api_token=secretvalue
+    const put = await root('update', 'kv/data/myservice', { data: { api_token: 'secretvalue' } });
+    expect(put.data).toMatchObject({ version: 1, destroyed: false, deletion_time: '' });
+    const got = await root('read', 'kv/data/myservice');
+    expect(got.data).toMatchObject({ data: { api_token: 'secretvalue' }, metadata: { version: 1, destroyed: false } });
+    await root('update', 'sys/policies/acl/read-myservice', { policy: 'path "kv/data/myservice" {\n  capabilities = ["read"]\n}\n' });
+    const user = as((await root('update', 'auth/token/create', { policies: ['read-myservice'] })).auth!.client_token);
+    expect((await user('read', 'kv/data/myservice')).data!.data).toEqual({ api_token: 'secretvalue' });
+    expect(await status(user('list', 'kv/metadata/'))).toBe(403);
+    expect((await root('list', 'kv/metadata/')).data).toEqual({ keys: ['myservice'] });
+    expect(await vault.kv('kv').list()).toEqual(['myservice']);
+  });
+});
+
 describe('seed 001: AppRole guide, policy requirements', () => {
   it('writes the admin and jenkins policies exactly as given', async () => {
     const { root } = await devVault();
