@@ -39,13 +39,34 @@ interface AccessorRecord {
   idHash: string;
 }
 
+/** A 32-byte random secret kept at `key` (behind the barrier), made on first use and cached until forgotten (seal). */
+function storedSecret(storage: Storage, random: Random, key: string) {
+  let value: Uint8Array | undefined;
+  return {
+    async get(): Promise<Uint8Array> {
+      if (value) return value;
+      const stored = await storage.get(key);
+      if (stored) {
+        value = stored;
+      } else {
+        value = random.bytes(32);
+        await storage.put(key, value);
+      }
+      return value;
+    },
+    forget(): void {
+      value?.fill(0);
+      value = undefined;
+    },
+  };
+}
+
 function parentRevoked(): VaultError {
   return VaultError.invalid('parent token lookup failed: no parent found');
 }
 
 export function createTokenStore(options: TokenStoreOptions) {
   const { storage, crypto, random, clock, hooks } = options;
-  let salt: Uint8Array | undefined;
   // Decrypted entries by id hash: the per-request token lookup must not cost a barrier read.
   const cache = new Map<string, TokenEntry>();
   // Tokens whose revocation has started are invalid at once, before their entries are gone.
@@ -64,37 +85,15 @@ export function createTokenStore(options: TokenStoreOptions) {
     return run;
   }
 
-  async function loadSalt(): Promise<Uint8Array> {
-    if (salt) return salt;
-    const stored = await storage.get(SALT_KEY);
-    if (stored) {
-      salt = stored;
-    } else {
-      salt = random.bytes(32);
-      await storage.put(SALT_KEY, salt);
-    }
-    return salt;
-  }
-
-  let batchKey: Uint8Array | undefined;
-  async function loadBatchKey(): Promise<Uint8Array> {
-    if (batchKey) return batchKey;
-    const stored = await storage.get(BATCH_KEY);
-    if (stored) {
-      batchKey = stored;
-    } else {
-      batchKey = random.bytes(32);
-      await storage.put(BATCH_KEY, batchKey);
-    }
-    return batchKey;
-  }
+  const salt = storedSecret(storage, random, SALT_KEY);
+  const batchKey = storedSecret(storage, random, BATCH_KEY);
 
   /**
    * A batch token's entry, rebuilt from the token itself. It is valid while unexpired and, if it
    * has a parent, while the parent lives: a batch token dies with its parent (CVE-2020-25816).
    */
   async function batchEntry(id: string): Promise<TokenEntry | undefined> {
-    const claims = decodeBatchToken(crypto, await loadBatchKey(), id);
+    const claims = decodeBatchToken(crypto, await batchKey.get(), id);
     if (!claims) return undefined;
     const entry: TokenEntry = {
       ...claims,
@@ -126,7 +125,7 @@ export function createTokenStore(options: TokenStoreOptions) {
   }
 
   async function hash(value: string): Promise<string> {
-    return saltedHash(crypto, await loadSalt(), value);
+    return saltedHash(crypto, await salt.get(), value);
   }
 
   async function load(idHash: string): Promise<TokenEntry | undefined> {
@@ -232,7 +231,7 @@ export function createTokenStore(options: TokenStoreOptions) {
      * rules (no uses limit, period or explicit max; never root; not renewable).
      */
     async createBatch(claims: BatchClaims): Promise<{ id: string; entry: TokenEntry }> {
-      const id = encodeBatchToken(crypto, random, await loadBatchKey(), claims);
+      const id = encodeBatchToken(crypto, random, await batchKey.get(), claims);
       return { id, entry: (await batchEntry(id))! };
     },
 
@@ -340,10 +339,8 @@ export function createTokenStore(options: TokenStoreOptions) {
 
     /** Forgets the salt and cached entries (seal). */
     clear(): void {
-      salt?.fill(0);
-      salt = undefined;
-      batchKey?.fill(0);
-      batchKey = undefined;
+      salt.forget();
+      batchKey.forget();
       cache.clear();
     },
   };
