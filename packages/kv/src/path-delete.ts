@@ -1,30 +1,19 @@
 // KV v2 delete/<key>: soft-deletes the listed versions; deleted, destroyed and unknown ones are skipped (vault-api.md V6).
-import { definePath, type HandlerResult, type PathContext } from '@coffer/sdk';
-import { isDeleted, readKeyMetadata, versionOf, writeKeyMetadata } from './key-metadata.js';
-import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
-import { isStorableKey } from './storage-layout.js';
-import { requireVersions, versionFields } from './versions-field.js';
+import { definePath } from '@coffer/sdk';
+import { isDeleted, versionOf, writeKeyMetadata } from './key-metadata.js';
+import type { KvV2Engine } from './kv-v2-engine.js';
+import { versionFields } from './versions-field.js';
+import { versionsRoute } from './versions-route.js';
 
 export function deletePath(engine: KvV2Engine) {
-  async function softDelete(ctx: PathContext<typeof versionFields>): Promise<HandlerResult | undefined> {
-    if (ctx.path === 'delete') return invalidPathResult(ctx.path, ctx.operation);
-    const versions = requireVersions(ctx.data.versions, 'No version number provided');
-    const key = ctx.data.path ?? '';
-    if (!isStorableKey(key)) return undefined;
-    const layout = layoutOf(ctx);
-    await engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
-      const meta = await readKeyMetadata(storage, layout, key);
-      if (!meta) return;
-      const nowMs = ctx.clock.now();
-      for (const n of versions) {
-        const vm = versionOf(meta, n);
-        if (!vm || vm.destroyed || isDeleted(vm, nowMs)) continue;
-        vm.deletionMs = nowMs;
-      }
-      await writeKeyMetadata(storage, layout, meta);
-    });
-    return undefined;
-  }
+  const softDelete = versionsRoute(engine, 'delete', 'No version number provided', async ({ storage, layout, meta, versions, nowMs }) => {
+    for (const n of versions) {
+      const vm = versionOf(meta, n);
+      if (!vm || vm.destroyed || isDeleted(vm, nowMs)) continue;
+      vm.deletionMs = nowMs;
+    }
+    await writeKeyMetadata(storage, layout, meta);
+  });
 
   return definePath({
     pattern: 'delete/*path?',
