@@ -131,7 +131,7 @@ export function createAuditBroker(deps: AuditBrokerDeps) {
     const factory = Object.hasOwn(types, entry.type) ? types[entry.type] : undefined;
     if (!factory) throw VaultError.invalid(`unknown backend type: "${entry.type}"`);
     const settings = parseFormatSettings(entry.options);
-    const device = factory({ path: entry.path, options: entry.options, logger: logger.child({ audit_device: entry.path }) });
+    const device = factory({ path: entry.path, options: entry.options, logger: logger.child({ audit_device: entry.path }), clock: deps.clock });
     return { device, settings };
   }
 

@@ -1,5 +1,5 @@
 // An audit sink (Vault's audit.Backend sink node): where formatted entries go. The broker owns hashing and formatting.
-import type { Logger } from '@coffer/sdk';
+import type { Clock, Logger } from '@coffer/sdk';
 
 export interface AuditDevice {
   /**
@@ -20,6 +20,8 @@ export interface AuditDeviceContext {
   path: string;
   options: Readonly<Record<string, string>>;
   logger: Logger;
+  /** Deadlines (a socket's write_timeout) run on the vault's clock. */
+  clock: Clock;
 }
 
 /**

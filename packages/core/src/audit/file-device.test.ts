@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, VaultError } from '@coffer/sdk';
+import { TestClock } from '@coffer/sdk/testing';
 import { createFileDevice, parseFileDeviceOptions } from './file-device.js';
 
 let dir: string;
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 function device(options: Record<string, string>) {
-  return createFileDevice({ path: 'file/', options, logger: createSilentLogger() });
+  return createFileDevice({ path: 'file/', options, logger: createSilentLogger(), clock: new TestClock() });
 }
 
 async function modeOf(path: string): Promise<number> {

@@ -72,13 +72,15 @@ export function createSocketDevice(context: AuditDeviceContext): AuditDevice {
         socket.destroy();
         reject(new Error(`error connecting to ${socketType} address "${address}": ${error.message}`, { cause: error }));
       };
-      socket.setTimeout(writeTimeoutMs);
-      socket.once('timeout', () => fail(new Error(`timed out after ${writeTimeoutMs}ms`)));
-      socket.once('error', fail);
+      // Vault's write_timeout is a deadline (SetWriteDeadline), kept on the injected clock.
+      const deadline = context.clock.setTimer(writeTimeoutMs, () => fail(new Error(`timed out after ${writeTimeoutMs}ms`)));
+      socket.once('error', (error) => {
+        deadline.cancel();
+        fail(error);
+      });
       socket.once('connect', () => {
-        socket.setTimeout(0);
-        socket.removeAllListeners('timeout');
-        socket.removeListener('error', fail);
+        deadline.cancel();
+        socket.removeAllListeners('error');
         // Errors surface through write callbacks; an unheard 'error' event would crash the host.
         socket.on('error', () => undefined);
         // A peer that hangs up is gone: drop the connection so the next write redials.
@@ -109,8 +111,7 @@ export function createSocketDevice(context: AuditDeviceContext): AuditDevice {
       const finish = (error?: Error | null): void => {
         if (settled) return;
         settled = true;
-        socket.setTimeout(0);
-        socket.removeListener('timeout', onTimeout);
+        deadline.cancel();
         socket.removeListener('close', onClose);
         if (error) reject(error);
         else resolve();
@@ -121,8 +122,7 @@ export function createSocketDevice(context: AuditDeviceContext): AuditDevice {
         finish(error);
       };
       const onClose = (): void => finish(new Error(`connection to ${socketType} address "${address}" closed during write`));
-      socket.setTimeout(writeTimeoutMs);
-      socket.once('timeout', onTimeout);
+      const deadline = context.clock.setTimer(writeTimeoutMs, onTimeout);
       socket.once('close', onClose);
       socket.write(line, (error) => finish(error));
     });
@@ -175,8 +175,11 @@ export function createSocketDevice(context: AuditDeviceContext): AuditDevice {
         if (!socket || socket.destroyed) return;
         // Flush what was written, but never wait on a peer that stopped reading.
         await new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.setTimeout(writeTimeoutMs, () => socket.destroy());
+          const deadline = context.clock.setTimer(writeTimeoutMs, () => socket.destroy());
+          socket.once('close', () => {
+            deadline.cancel();
+            resolve();
+          });
           socket.end(() => socket.destroy());
         });
       });
