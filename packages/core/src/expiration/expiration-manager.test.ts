@@ -4,13 +4,8 @@ import { MemoryStorage, type Storage } from '@coffer/storage';
 import { FaultyStorage } from '@coffer/storage/testing';
 import { nodeCrypto, toHex, utf8, VaultError, type Logger, type LogLevel } from '@coffer/sdk';
 import { seededRandom, TestClock } from '@coffer/sdk/testing';
-import {
-  createExpirationManager,
-  type ExpirationManagerOptions,
-  type LeaseHooks,
-  type LeaseRenewal,
-  type RegisterLeaseInput,
-} from './expiration-manager.js';
+import type { ExpirationManagerOptions, LeaseHooks, LeaseRenewal, RegisterLeaseInput } from './expiration-api.js';
+import { createExpirationManager } from './expiration-manager.js';
 import type { LeaseRecord } from './lease-record.js';
 
 const HOUR = 3600;

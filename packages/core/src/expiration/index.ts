@@ -1,6 +1,6 @@
 // The expiration manager (vault/expiration.go) and what it stores and answers.
+export { createExpirationManager } from './expiration-manager.js';
 export {
-  createExpirationManager,
   DEFAULT_RETRY_POLICY,
   type ExpirationManager,
   type ExpirationManagerOptions,
@@ -13,6 +13,6 @@ export {
   type RevokePrefixOptions,
   type TidyReport,
   type TokenLeaseInput,
-} from './expiration-manager.js';
+} from './expiration-api.js';
 export { LEASE_KINDS, type LeaseKind, type LeaseRecord } from './lease-record.js';
 export { leaseLookupData, type LeaseLookupData } from './lease-lookup-response.js';
