@@ -18,6 +18,7 @@ import {
 } from './key-metadata.js';
 import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
 import { mergePatch } from './merge-patch.js';
+import { readVersion } from './read-version.js';
 import { checkKeyPath, isStorableKey, type KvV2Layout } from './storage-layout.js';
 import { readVersionData, removeVersionData, writeVersionData } from './version-data.js';
 
@@ -53,19 +54,10 @@ export function dataPath(engine: KvV2Engine) {
     const key = keyOf(ctx);
     if (key === undefined) return invalidPathResult(ctx.path, ctx.operation);
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const layout = layoutOf(ctx);
-    return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
-      const meta = await readKeyMetadata(storage, layout, key);
-      if (!meta) throw VaultError.notFound();
-      const requested = ctx.data.version ?? 0;
-      const number = requested > 0 ? requested : meta.currentVersion;
-      const vm = versionOf(meta, number);
-      if (!vm) throw VaultError.notFound();
-      const metadata = versionWire(meta, number, vm);
-      // Vault §5 #3: a deleted or destroyed version is a 404 that still carries its metadata.
-      if (isDeleted(vm, ctx.clock.now()) || vm.destroyed) return { status: 404, data: { data: null, metadata } };
-      return { data: { data: await readVersionData(storage, layout, key, number), metadata } };
-    });
+    const { metadata, data } = await readVersion(engine, ctx, key, ctx.data.version ?? 0);
+    // Vault §5 #3: a deleted or destroyed version is a 404 that still carries its metadata.
+    if (data === undefined) return { status: 404, data: { data: null, metadata } };
+    return { data: { data, metadata } };
   }
 
   async function write(ctx: Ctx): Promise<HandlerResult | undefined> {

@@ -1,10 +1,9 @@
 // KV v2 subkeys/<key>[?version=&depth=]: the secret's structure with every value replaced by null (vault-api.md V14).
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
-import { isDeleted, readKeyMetadata, versionOf, versionWire } from './key-metadata.js';
-import { layoutOf, type KvV2Engine } from './kv-v2-engine.js';
+import type { KvV2Engine } from './kv-v2-engine.js';
+import { readVersion } from './read-version.js';
 import { isStorableKey } from './storage-layout.js';
 import { subkeysOf } from './subkeys.js';
-import { readVersionData } from './version-data.js';
 
 const fields = {
   path: field.string('Location of the secret.'),
@@ -16,19 +15,9 @@ export function subkeysPath(engine: KvV2Engine) {
   async function read(ctx: PathContext<typeof fields>): Promise<HandlerResult | undefined> {
     const key = ctx.data.path ?? '';
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const layout = layoutOf(ctx);
-    return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
-      const meta = await readKeyMetadata(storage, layout, key);
-      if (!meta) throw VaultError.notFound();
-      const requested = ctx.data.version ?? 0;
-      const number = requested > 0 ? requested : meta.currentVersion;
-      const vm = versionOf(meta, number);
-      if (!vm) throw VaultError.notFound();
-      const metadata = versionWire(meta, number, vm);
-      if (isDeleted(vm, ctx.clock.now()) || vm.destroyed) return { status: 404, data: { subkeys: null, metadata } };
-      const data = await readVersionData(storage, layout, key, number);
-      return { data: { subkeys: subkeysOf(data, ctx.data.depth), metadata } };
-    });
+    const { metadata, data } = await readVersion(engine, ctx, key, ctx.data.version ?? 0);
+    if (data === undefined) return { status: 404, data: { subkeys: null, metadata } };
+    return { data: { subkeys: subkeysOf(data, ctx.data.depth), metadata } };
   }
 
   return definePath({
