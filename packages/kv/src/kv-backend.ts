@@ -1,6 +1,7 @@
 // The `kv` mount type: KV v1 or v2 chosen per request from the mount's `options.version`, upgrading v1 data on the switch.
 import { defineBackend, type Backend, type BackendFactory, type BackendRequest } from '@coffer/sdk';
 import { createAtomically } from './atomic.js';
+import { createEngineConfigCache } from './engine-config.js';
 import type { KvV2Engine } from './kv-v2-engine.js';
 import { configPath } from './path-config.js';
 import { dataPath } from './path-data.js';
@@ -22,13 +23,13 @@ const V2_HELP =
 /** Vault's `kv` plugin (vault-plugin-secrets-kv): `options.version` "2" is the versioned store, anything else the passthrough. */
 export function createKvBackend(): BackendFactory {
   return async (env) => {
-    const engine: KvV2Engine = { atomically: createAtomically() };
+    const engine: KvV2Engine = { atomically: createAtomically(), config: createEngineConfigCache() };
     const v1 = await defineBackend(() => ({ type: 'kv', help: V1_HELP, paths: [v1Path()] }))(env);
     const v2 = await defineBackend(() => ({
       type: 'kv',
       help: V2_HELP,
       // The catch-all stays last so the real routes match first.
-      paths: [configPath(engine), dataPath(engine), metadataPath(engine), deletePath(engine), undeletePath(engine), destroyPath(engine), subkeysPath(engine), invalidPath()],
+      paths: [configPath(engine), dataPath(engine), metadataPath(engine), deletePath(engine), undeletePath(engine), destroyPath(engine), subkeysPath(), invalidPath()],
     }))(env);
     const upgraded = createUpgradeGate({ storage: env.storage, clock: env.clock, logger: env.logger, atomically: engine.atomically });
 

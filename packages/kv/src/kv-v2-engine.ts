@@ -1,10 +1,12 @@
 // What every KV v2 path shares within one mount: the storage layout and the atomic unit.
 import type { PathContext } from '@coffer/sdk';
 import type { Atomically } from './atomic.js';
+import type { EngineConfigCache } from './engine-config.js';
 import { kvV2Layout, type KvV2Layout } from './storage-layout.js';
 
 export interface KvV2Engine {
   atomically: Atomically;
+  config: EngineConfigCache;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -23,7 +23,7 @@ function signedDurationSec(value: unknown): number {
 
 export function configPath(engine: KvV2Engine) {
   async function read(ctx: PathContext<typeof fields>): Promise<HandlerResult> {
-    const config = await readEngineConfig(ctx.storage, layoutOf(ctx));
+    const config = await engine.config.read(ctx.storage, layoutOf(ctx));
     return {
       data: {
         cas_required: config.casRequired,
@@ -39,13 +39,15 @@ export function configPath(engine: KvV2Engine) {
     if (maxVersions !== undefined && maxVersions < 0) throw VaultError.invalid('max_versions cannot be negative');
     const dvaSec = dvaRaw === undefined ? undefined : signedDurationSec(dvaRaw);
     const layout = layoutOf(ctx);
-    await engine.atomically(ctx.storage, layout.config, async (storage) => {
-      const config = await readEngineConfig(storage, layout);
-      if (maxVersions !== undefined) config.maxVersions = maxVersions;
-      if (casRequired !== undefined) config.casRequired = casRequired;
-      if (dvaSec !== undefined) config.deleteVersionAfterSec = dvaSec < 0 ? DELETE_VERSION_AFTER_DISABLED : dvaSec;
-      await writeEngineConfig(storage, layout, config);
-    });
+    await engine.config.update(() =>
+      engine.atomically(ctx.storage, layout.config, async (storage) => {
+        const config = await readEngineConfig(storage, layout);
+        if (maxVersions !== undefined) config.maxVersions = maxVersions;
+        if (casRequired !== undefined) config.casRequired = casRequired;
+        if (dvaSec !== undefined) config.deleteVersionAfterSec = dvaSec < 0 ? DELETE_VERSION_AFTER_DISABLED : dvaSec;
+        await writeEngineConfig(storage, layout, config);
+      }),
+    );
     return undefined;
   }
 

@@ -1,7 +1,7 @@
 // KV v2 data/<key>: write, read (?version=), JSON merge patch and soft delete of the latest version (vault-api.md V2–V5).
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
-import { readEngineConfig, type EngineConfig } from './engine-config.js';
+import type { EngineConfig } from './engine-config.js';
 import {
   addVersion,
   casOption,
@@ -54,7 +54,7 @@ export function dataPath(engine: KvV2Engine) {
     const key = keyOf(ctx);
     if (key === undefined) return invalidPathResult(ctx.path, ctx.operation);
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const { metadata, data } = await readVersion(engine, ctx, key, ctx.data.version ?? 0);
+    const { metadata, data } = await readVersion(ctx, key, ctx.data.version ?? 0);
     // Vault §5 #3: a deleted or destroyed version is a 404 that still carries its metadata.
     if (data === undefined) return { status: 404, data: { data: null, metadata } };
     return { data: { data, metadata } };
@@ -69,7 +69,7 @@ export function dataPath(engine: KvV2Engine) {
     const cas = casOption(ctx.data.options);
     const layout = layoutOf(ctx);
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
-      const config = await readEngineConfig(storage, layout);
+      const config = await engine.config.read(storage, layout);
       const meta = (await readKeyMetadata(storage, layout, key)) ?? emptyKeyMetadata(key);
       checkCas(cas, config, meta);
       return appendVersion(ctx, storage, layout, config, meta, data);
@@ -87,7 +87,7 @@ export function dataPath(engine: KvV2Engine) {
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       if (!meta) throw VaultError.notFound();
-      const config = await readEngineConfig(storage, layout);
+      const config = await engine.config.read(storage, layout);
       checkCas(cas, config, meta);
       const current = versionOf(meta, meta.currentVersion);
       if (!current) throw VaultError.notFound();

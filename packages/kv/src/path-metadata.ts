@@ -1,7 +1,6 @@
 // KV v2 metadata/<key>: list keys, read/write/patch key settings and custom_metadata, delete a key for good (vault-api.md V9–V13).
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import { parseCustomMetadata } from './custom-metadata.js';
-import { readEngineConfig } from './engine-config.js';
 import { emptyKeyMetadata, keyMetadataWire, readKeyMetadata, versionOf, writeKeyMetadata, type KeyMetadata } from './key-metadata.js';
 import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
 import { asFolder, checkKeyPath, isListablePrefix, isStorableKey } from './storage-layout.js';
@@ -64,7 +63,7 @@ export function metadataPath(engine: KvV2Engine) {
     const custom = customRaw === undefined ? undefined : (parseCustomMetadata(customRaw, false) as Record<string, string>);
     const layout = layoutOf(ctx);
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
-      const config = await readEngineConfig(storage, layout);
+      const config = await engine.config.read(storage, layout);
       const nowMs = ctx.clock.now();
       const meta: KeyMetadata = (await readKeyMetadata(storage, layout, key)) ?? {
         ...emptyKeyMetadata(key),
@@ -94,7 +93,7 @@ export function metadataPath(engine: KvV2Engine) {
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       if (!meta) throw VaultError.notFound();
-      const config = await readEngineConfig(storage, layout);
+      const config = await engine.config.read(storage, layout);
       if (sent('max_versions')) meta.maxVersions = ctx.data.max_versions ?? 0;
       if (sent('cas_required')) meta.casRequired = ctx.data.cas_required ?? false;
       if (sent('delete_version_after')) meta.deleteVersionAfterSec = ctx.data.delete_version_after ?? 0;

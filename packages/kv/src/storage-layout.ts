@@ -17,32 +17,42 @@
 import { fromUtf8, toHex, utf8, type Crypto, VaultError } from '@coffer/sdk';
 import { InvalidStorageKeyError, validateKey, validateListPrefix } from '@coffer/storage';
 
-export interface KvV2Layout {
+/** The entry names of one mount. A class, not closures: one is built per request. */
+export class KvV2Layout {
   /** The uuid folder itself, with its trailing slash (skipped by the upgrade). */
   readonly root: string;
   readonly config: string;
   readonly upgrade: string;
-  metadata(key: string): string;
-  metadataFolder(prefix: string): string;
-  versionsFolder(key: string): string;
-  version(key: string, version: number): string;
+
+  constructor(
+    mountUuid: string,
+    private readonly crypto: Crypto,
+  ) {
+    this.root = `${mountUuid}/`;
+    this.config = `${this.root}config`;
+    this.upgrade = `${this.root}upgrading`;
+  }
+
+  metadata(key: string): string {
+    return `${this.root}metadata/${key}`;
+  }
+
+  metadataFolder(prefix: string): string {
+    return `${this.root}metadata/${prefix}`;
+  }
+
+  versionsFolder(key: string): string {
+    const hash = toHex(this.crypto.sha256(utf8(key)));
+    return `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
+  }
+
+  version(key: string, version: number): string {
+    return `${this.versionsFolder(key)}${version}`;
+  }
 }
 
 export function kvV2Layout(mountUuid: string, crypto: Crypto): KvV2Layout {
-  const root = `${mountUuid}/`;
-  const versionsFolder = (key: string): string => {
-    const hash = toHex(crypto.sha256(utf8(key)));
-    return `${root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
-  };
-  return {
-    root,
-    config: `${root}config`,
-    upgrade: `${root}upgrading`,
-    metadata: (key) => `${root}metadata/${key}`,
-    metadataFolder: (prefix) => `${root}metadata/${prefix}`,
-    versionsFolder,
-    version: (key, version) => `${versionsFolder(key)}${version}`,
-  };
+  return new KvV2Layout(mountUuid, crypto);
 }
 
 /** A key path the storage cannot hold (`a//b`, `../x`) is a client error, not a 500. */

@@ -12,11 +12,17 @@ export async function writeVersionData(storage: Storage, layout: KvV2Layout, key
   await storage.put(layout.version(key, version), encodeJson(stored));
 }
 
-/** The data of a live version; its absence means metadata and data disagree, which Vault reports as a 500. */
-export async function readVersionData(storage: Storage, layout: KvV2Layout, key: string, version: number): Promise<Record<string, unknown>> {
+/** The data of a version, or undefined when none is stored. */
+export async function findVersionData(storage: Storage, layout: KvV2Layout, key: string, version: number): Promise<Record<string, unknown> | undefined> {
   const bytes = await storage.get(layout.version(key, version));
-  if (!bytes) throw VaultError.internal('could not find version data');
-  return decodeJson<StoredVersion>(bytes).data;
+  return bytes ? decodeJson<StoredVersion>(bytes).data : undefined;
+}
+
+/** The data of a version the metadata names live, read inside a unit: its absence is Vault's 500. */
+export async function readVersionData(storage: Storage, layout: KvV2Layout, key: string, version: number): Promise<Record<string, unknown>> {
+  const data = await findVersionData(storage, layout, key, version);
+  if (data === undefined) throw VaultError.internal('could not find version data');
+  return data;
 }
 
 /**

@@ -162,6 +162,11 @@ describe('system random', () => {
     expect(randomHex(random, 7)).toMatch(/^[0-9a-f]{7}$/);
   });
 
+  it('lays the uuid out from the random bytes, forcing only the version and variant bits', () => {
+    const counting = { bytes: (n: number) => Uint8Array.from({ length: n }, (_, i) => (i === 6 || i === 8 ? 0xff : i)) };
+    expect(randomUuid(counting)).toBe('00010203-0405-4f07-bf09-0a0b0c0d0e0f');
+  });
+
   it('draws base62 characters without modulo bias', () => {
     // A source that always yields 250 (above the 248 cut-off) then 61 must skip the 250s.
     let calls = 0;

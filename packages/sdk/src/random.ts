@@ -51,18 +51,23 @@ export function randomBase62(random: Random, length: number): string {
   return out;
 }
 
+/** Two lowercase hex digits per byte value: ids are built on every request, so no per-byte formatting. */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** A random RFC 4122 version 4 UUID (request ids, mount uuids, nonces). */
 export function randomUuid(random: Random): string {
   const b = random.bytes(16);
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const h = HEX_PAIRS;
+  // Version 4 in the high nibble of byte 6, variant 10xx in byte 8 (RFC 4122 §4.4).
+  return (
+    `${h[b[0]!]}${h[b[1]!]}${h[b[2]!]}${h[b[3]!]}-${h[b[4]!]}${h[b[5]!]}-${h[(b[6]! & 0x0f) | 0x40]}${h[b[7]!]}-` +
+    `${h[(b[8]! & 0x3f) | 0x80]}${h[b[9]!]}-${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}`
+  );
 }
 
 /** `n` random bytes as lowercase hex (mount accessors use 8 hex characters). */
 export function randomHex(random: Random, n: number): string {
-  return Array.from(random.bytes(Math.ceil(n / 2)), (x) => x.toString(16).padStart(2, '0'))
+  return Array.from(random.bytes(Math.ceil(n / 2)), (x) => HEX_PAIRS[x]!)
     .join('')
     .slice(0, n);
 }

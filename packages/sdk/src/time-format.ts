@@ -2,7 +2,13 @@
 
 /** Go's `time.RFC3339Nano` in UTC: `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.5Z`. */
 export function formatRfc3339Nano(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits === '' ? 'Z' : `.${digits}Z`));
+  // toISOString always writes three fraction digits (and six-digit years only past 9999, never here).
+  const iso = new Date(epochMs).toISOString();
+  const dot = iso.length - 5;
+  if (iso.endsWith('000Z')) return `${iso.slice(0, dot)}Z`;
+  if (iso.endsWith('00Z')) return `${iso.slice(0, dot + 2)}Z`;
+  if (iso.endsWith('0Z')) return `${iso.slice(0, dot + 3)}Z`;
+  return iso;
 }
 
 /** Go's `time.RFC3339` in UTC, whole seconds. */

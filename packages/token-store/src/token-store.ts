@@ -61,6 +61,9 @@ function storedSecret(storage: Storage, random: Random, key: string) {
   };
 }
 
+/** How many id -> salted hash results a token store remembers. */
+const HASH_MEMO_LIMIT = 10_000;
+
 function parentRevoked(): VaultError {
   return VaultError.invalid('parent token lookup failed: no parent found');
 }
@@ -69,6 +72,9 @@ export function createTokenStore(options: TokenStoreOptions) {
   const { storage, crypto, random, clock, hooks } = options;
   // Decrypted entries by id hash: the per-request token lookup must not cost a barrier read.
   const cache = new Map<string, TokenEntry>();
+  // Salted hashes of recently seen ids and accessors: an HMAC costs more than the rest of a token
+  // lookup, and the same few tokens arrive again and again. Bounded, oldest first out.
+  const hashes = new Map<string, string>();
   // Tokens whose revocation has started are invalid at once, before their entries are gone.
   const revoking = new Set<string>();
   // Per-token serialisation of read-modify-write (use counts, renewals, orphaning).
@@ -125,7 +131,12 @@ export function createTokenStore(options: TokenStoreOptions) {
   }
 
   async function hash(value: string): Promise<string> {
-    return saltedHash(crypto, await salt.get(), value);
+    const known = hashes.get(value);
+    if (known !== undefined) return known;
+    const hashed = saltedHash(crypto, await salt.get(), value);
+    if (hashes.size >= HASH_MEMO_LIMIT) hashes.delete(hashes.keys().next().value!);
+    hashes.set(value, hashed);
+    return hashed;
   }
 
   async function load(idHash: string): Promise<TokenEntry | undefined> {
@@ -342,6 +353,7 @@ export function createTokenStore(options: TokenStoreOptions) {
       salt.forget();
       batchKey.forget();
       cache.clear();
+      hashes.clear();
     },
   };
 }
