@@ -1,5 +1,5 @@
 // KV v1 (passthrough): one JSON object per path, overwritten whole, deleted for good (vault-api.md K1–K4, passthrough.go).
-import { definePath, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
+import { definePath, parseDurationSec, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import { asFolder, checkKeyPath, decodeJson, encodeJson, isListablePrefix, isStorableKey } from './storage-layout.js';
 
 /**
@@ -16,7 +16,23 @@ async function read(ctx: PathContext): Promise<HandlerResult> {
   const key = keyOf(ctx);
   const bytes = isStorableKey(key) ? await ctx.storage.get(key) : undefined;
   if (!bytes) throw VaultError.notFound();
-  return { data: decodeJson<Record<string, unknown>>(bytes) };
+  const data = decodeJson<Record<string, unknown>>(bytes);
+  return { data, leaseDurationSec: ttlHint(data) ?? ctx.mount.defaultLeaseTtlSec };
+}
+
+/**
+ * A secret's `ttl` (or legacy `lease`) field, reported as the read's lease duration: a hint to
+ * readers of when to read again. Nothing is leased or revoked; an unparseable hint is ignored.
+ */
+function ttlHint(data: Record<string, unknown>): number | undefined {
+  const raw = Object.hasOwn(data, 'ttl') ? data.ttl : Object.hasOwn(data, 'lease') ? data.lease : undefined;
+  if (typeof raw === 'number') return Number.isFinite(raw) && raw >= 0 ? Math.trunc(raw) : undefined;
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return parseDurationSec(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 async function write(ctx: PathContext): Promise<undefined> {

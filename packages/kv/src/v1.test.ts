@@ -7,19 +7,30 @@ describe('KV v1', () => {
   it('writes, reads, overwrites the whole object and deletes for good', async () => {
     const h = await createKvHarness({ version: '1' });
     expect(await h.call('update', 'app/db', { user: 'u', password: 'p' })).toBeUndefined();
-    expect(await h.call('read', 'app/db')).toEqual({ data: { user: 'u', password: 'p' } });
+    expect((await h.call('read', 'app/db'))?.data).toEqual({ user: 'u', password: 'p' });
     await h.call('update', 'app/db', { user: 'v' });
-    expect(await h.call('read', 'app/db')).toEqual({ data: { user: 'v' } });
+    expect((await h.call('read', 'app/db'))?.data).toEqual({ user: 'v' });
     expect(await h.call('delete', 'app/db')).toBeUndefined();
     await expectVaultError(h.call('read', 'app/db'), 404);
     // Deleting what is absent is still a 204.
     expect(await h.call('delete', 'app/db')).toBeUndefined();
   });
 
-  it('keeps a field called "path" and a ttl hint as ordinary data', async () => {
+  it('keeps a field called "path" and a ttl hint as ordinary data, reporting the hint as the lease duration', async () => {
     const h = await createKvHarness({ version: '1' });
     await h.call('update', 'x', { path: '/etc', ttl: '1h' });
-    expect(await h.call('read', 'x')).toEqual({ data: { path: '/etc', ttl: '1h' } });
+    expect(await h.call('read', 'x')).toEqual({ data: { path: '/etc', ttl: '1h' }, leaseDurationSec: 3600 });
+  });
+
+  it('reports the mount\'s default lease TTL without a hint, and ignores a hint it cannot parse (passthrough.go)', async () => {
+    const h = await createKvHarness({ version: '1' });
+    const mountDefault = h.env.mount().defaultLeaseTtlSec;
+    await h.call('update', 'plain', { a: 1 });
+    expect((await h.call('read', 'plain'))?.leaseDurationSec).toBe(mountDefault);
+    await h.call('update', 'legacy', { lease: 90 });
+    expect((await h.call('read', 'legacy'))?.leaseDurationSec).toBe(90);
+    await h.call('update', 'bad', { ttl: 'soon' });
+    expect((await h.call('read', 'bad'))?.leaseDurationSec).toBe(mountDefault);
   });
 
   it('refuses an empty write and a path ending in /', async () => {
@@ -52,7 +63,7 @@ describe('KV v1', () => {
     const h = await createKvHarness({ version: '1' });
     h.tune({ version: '' });
     await h.call('update', 'k', { a: 1 });
-    expect(await h.call('read', 'k')).toEqual({ data: { a: 1 } });
+    expect((await h.call('read', 'k'))?.data).toEqual({ a: 1 });
     expect([...h.memory.entries()].map(([key]) => key)).toEqual(['k']);
   });
 });

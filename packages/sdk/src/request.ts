@@ -83,6 +83,11 @@ export interface HandlerResult {
   auth?: AuthInfo;
   /** A whole earlier response handed back as it was (sys/wrapping/unwrap, rewrap). */
   response?: Response;
+  /**
+   * A lease duration reported without a lease (KV v1's `ttl` hint, Vault's passthrough
+   * backend): the envelope's `lease_duration`, with `lease_id` empty and nothing registered.
+   */
+  leaseDurationSec?: number;
   /** An existing lease to report in the envelope (sys/leases/renew); `data` stays null. */
   lease?: { leaseId: string; ttlSec: number; renewable: boolean };
 }

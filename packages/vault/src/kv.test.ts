@@ -23,6 +23,19 @@ describe('KV in a vault', () => {
     await vault.close();
   });
 
+  it('dev mode with kvVersion 1 serves KV version 1 at secret/ (vault server -dev -dev-kv-v1)', async () => {
+    const vault = await createVault({ dev: { rootTokenId: 'root', kvVersion: 1 }, clock: new TestClock() });
+    const mounts = (await vault.handle({ operation: 'read', path: 'sys/mounts', token: 'root' })).data!;
+    expect(mounts['secret/']).toMatchObject({ type: 'kv', options: { version: '1' } });
+    await vault.handle({ operation: 'update', path: 'secret/app', token: 'root', data: { a: 1 } });
+    const read = await vault.handle({ operation: 'read', path: 'secret/app', token: 'root' });
+    // K1: lease_duration is the mount's default TTL (the system's 768h here), with no lease behind it.
+    expect(read).toMatchObject({ data: { a: 1 }, leaseId: '', renewable: false, leaseDurationSec: 2764800 });
+    await vault.handle({ operation: 'update', path: 'secret/hinted', token: 'root', data: { a: 1, ttl: '30m' } });
+    expect((await vault.handle({ operation: 'read', path: 'secret/hinted', token: 'root' })).leaseDurationSec).toBe(1800);
+    await vault.close();
+  });
+
   it('vault.kv() writes, reads, patches, deletes, undeletes, destroys and lists with typed data', async () => {
     const vault = await createVault({ dev: true, clock: new TestClock() });
     const kv = vault.kv('secret');

@@ -17,6 +17,8 @@ export type SealOption =
 export interface DevOptions {
   /** The root token's id (`vault server -dev -dev-root-token-id`). */
   rootTokenId?: string;
+  /** The KV version mounted at `secret/`: 2 (the default) or 1 (`-dev-kv-v1`). */
+  kvVersion?: 1 | 2;
 }
 
 export interface VaultOptions {
@@ -51,6 +53,9 @@ export function checkVaultOptions(options: VaultOptions): void {
   if (dev && seal?.type === 'static') throw new TypeError('createVault: dev mode uses a Shamir seal with one key');
   if (dev && typeof dev === 'object' && dev.rootTokenId !== undefined && (typeof dev.rootTokenId !== 'string' || dev.rootTokenId === '')) {
     throw new TypeError('createVault: dev.rootTokenId must be a non-empty string');
+  }
+  if (dev && typeof dev === 'object' && dev.kvVersion !== undefined && dev.kvVersion !== 1 && dev.kvVersion !== 2) {
+    throw new TypeError('createVault: dev.kvVersion must be 1 or 2');
   }
   for (const name of ['defaultLeaseTtlSec', 'maxLeaseTtlSec'] as const) {
     const value = options[name];

@@ -139,9 +139,10 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     const result = await core.initDev(dev.rootTokenId);
     rootToken = result.rootToken;
     unsealKey = result.unsealKey;
-    // `vault server -dev` serves KV version 2 at secret/.
+    // `vault server -dev` serves KV version 2 at secret/ (version 1 with -dev-kv-v1).
     if (backends.get('kv')) {
-      await core.handle({ operation: 'update', path: 'sys/mounts/secret', token: rootToken, data: { type: 'kv', options: { version: '2' }, description: 'key/value secret storage' } });
+      const version = dev.kvVersion === 1 ? '1' : '2';
+      await core.handle({ operation: 'update', path: 'sys/mounts/secret', token: rootToken, data: { type: 'kv', options: { version }, description: 'key/value secret storage' } });
     }
   } else {
     await core.start();

@@ -40,6 +40,7 @@ export function toResponse(requestId: string, operation: Operation, mountType: s
     data: result.data ?? null,
     warnings: result.warnings?.length ? result.warnings : null,
     auth: result.auth ?? null,
+    leaseDurationSec: result.leaseDurationSec ?? 0,
     ...(result.injectData ? { injectData: true } : {}),
   };
 }
