@@ -2,11 +2,12 @@
 // measured in this same run. `--check` exits 1 when a goal is missed; `--quick` samples less.
 import { authTaxSuite } from './suites/auth-tax.js';
 import { barrierSuite } from './suites/barrier.js';
+import { httpSuite } from './suites/http.js';
 import { kvSuite } from './suites/kv.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import type { BenchOptions, GoalOutcome } from './harness.js';
 
-const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite };
+const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite, http: httpSuite };
 
 const args = process.argv.slice(2);
 const options: BenchOptions = args.includes('--quick') ? { warmupMs: 100, sampleMs: 30, samples: 5 } : {};

@@ -13,13 +13,14 @@ const ALLOWED = {
   'storage-file': ['storage'],
   'storage-postgres': ['storage'],
   sdk: ['storage'],
-  acl: ['sdk', 'storage'],
-  'token-store': ['sdk', 'storage', 'acl'],
+  hcl: [],
+  acl: ['hcl', 'sdk', 'storage'],
+  'token-store': ['hcl', 'sdk', 'storage', 'acl'],
   ...Object.fromEntries(ENGINES.map((e) => [e, ['sdk', 'storage']])),
-  core: ['sdk', 'storage', 'acl', 'token-store'],
-  vault: ['core', 'sdk', 'storage', 'storage-file', 'storage-postgres', 'acl', 'token-store', ...ENGINES],
+  core: ['hcl', 'sdk', 'storage', 'acl', 'token-store'],
+  vault: ['core', 'sdk', 'storage', 'storage-file', 'storage-postgres', 'hcl', 'acl', 'token-store', ...ENGINES],
   http: ['vault', 'core', 'sdk', 'storage'],
-  cli: ['http', 'vault', 'core', 'sdk', 'storage', 'storage-file', 'storage-postgres'],
+  cli: ['http', 'vault', 'core', 'sdk', 'storage', 'storage-file', 'storage-postgres', 'hcl'],
 };
 
 const packagesDir = join(root, 'packages');

@@ -3,7 +3,8 @@
 
 /**
  * A policy that cannot be parsed. `message` is `At <line>:<column>: <detail>` (1-based), the
- * form HCL1 errors take, and `detail` the part after the position.
+ * form HCL1 errors take, and `detail` the part after the position. A syntax error carries the
+ * `HclParseError` it came from as its `cause`.
  */
 export class PolicyParseError extends Error {
   override readonly name = 'PolicyParseError';
@@ -11,8 +12,8 @@ export class PolicyParseError extends Error {
   readonly line?: number;
   readonly column?: number;
 
-  constructor(detail: string, line?: number, column?: number) {
-    super(line === undefined ? detail : `At ${line}:${column ?? 1}: ${detail}`);
+  constructor(detail: string, line?: number, column?: number, options?: ErrorOptions) {
+    super(line === undefined ? detail : `At ${line}:${column ?? 1}: ${detail}`, options);
     this.detail = detail;
     if (line !== undefined) {
       this.line = line;

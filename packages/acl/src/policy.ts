@@ -1,13 +1,11 @@
 // Policy documents: parsing HCL1 or JSON text into path rules, with Vault's validation.
+import { HclParseError, looksLikeJson, parseHcl, parseJson, plainValue } from '@coffer/hcl';
+import type { ItemKey, ObjectItem, ObjectNode, Position, ValueNode } from '@coffer/hcl';
 import { parseDurationSec } from '@coffer/sdk';
 import { CAPABILITY_BITS, DENY_BIT, isCapability } from './capability.js';
-import { parseHcl } from './hcl-parser.js';
-import { looksLikeJson, parseJson } from './json-parser.js';
 import { classifyPath, stripLeadingSlash } from './path-pattern.js';
 import type { PathKind } from './path-pattern.js';
 import { PolicyParseError } from './policy-parse-error.js';
-import { plainValue } from './syntax-tree.js';
-import type { ItemKey, ObjectItem, Position, ValueNode } from './syntax-tree.js';
 import { hasTemplate } from './template.js';
 
 /** One `path "…" { … }` stanza after validation. Several may share a path; compileAcl merges them. */
@@ -53,7 +51,7 @@ export function normalizePolicyName(name: string): string {
  * inconsistent wrapping TTLs, a `*` parameter with values.
  */
 export function parsePolicy(name: string, text: string): Policy {
-  const root = looksLikeJson(text) ? parseJson(text) : parseHcl(text);
+  const root = parseSyntax(text);
   const rules: PathRule[] = [];
   for (const item of root.items) {
     const key = item.keys[0]!;
@@ -66,6 +64,16 @@ export function parsePolicy(name: string, text: string): Policy {
     }
   }
   return { name: normalizePolicyName(name), text, rules };
+}
+
+/** The syntax tree of policy text; a syntax error becomes a PolicyParseError with the same text and position. */
+function parseSyntax(text: string): ObjectNode {
+  try {
+    return looksLikeJson(text) ? parseJson(text) : parseHcl(text);
+  } catch (error) {
+    if (error instanceof HclParseError) throw new PolicyParseError(error.detail, error.line, error.column, { cause: error });
+    throw error;
+  }
 }
 
 /**

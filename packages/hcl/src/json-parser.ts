@@ -1,16 +1,18 @@
-// The JSON form of a policy (Vault picks it when the text's first non-blank character is `{`).
+// The JSON form of HCL1 documents (a policy whose first non-blank character is `{`, a `.json`
+// server configuration file).
 // Parsed by hand rather than with JSON.parse so errors carry a position and duplicate keys survive,
 // as they do in HCL1's JSON reader.
 import { describeToken, tokenize } from './lexer.js';
 import type { Token } from './lexer.js';
-import { PolicyParseError } from './policy-parse-error.js';
+import { HclParseError } from './hcl-parse-error.js';
 import { literalNode, type ObjectItem, type ObjectNode, type ValueNode } from './syntax-tree.js';
 
-/** True when Vault would read `text` as JSON rather than HCL. */
+/** True when Vault would read policy `text` as JSON rather than HCL: its first non-blank character is `{`. */
 export function looksLikeJson(text: string): boolean {
   return /^\s*\{/.test(text);
 }
 
+/** Parses a JSON document (one top-level object) into the same tree parseHcl builds. Throws HclParseError. */
 export function parseJson(text: string): ObjectNode {
   const tokens = tokenize(text, 'json');
   let index = 0;
@@ -76,6 +78,6 @@ export function parseJson(text: string): ObjectNode {
   return result;
 }
 
-function fail(token: Token, detail: string): PolicyParseError {
-  return new PolicyParseError(detail, token.pos.line, token.pos.column);
+function fail(token: Token, detail: string): HclParseError {
+  return new HclParseError(detail, token.pos.line, token.pos.column);
 }

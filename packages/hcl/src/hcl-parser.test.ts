@@ -1,20 +1,20 @@
-// The HCL1 subset Vault policies use: every syntactic construct, and syntax errors with positions.
+// The HCL1 subset Vault reads: every syntactic construct, and syntax errors with positions.
 import { describe, expect, it } from 'vitest';
 import { parseHcl } from './hcl-parser.js';
-import { parseJson } from './json-parser.js';
-import { PolicyParseError } from './policy-parse-error.js';
+import { looksLikeJson, parseJson } from './json-parser.js';
+import { HclParseError } from './hcl-parse-error.js';
 import { plainValue } from './syntax-tree.js';
 
 const plain = (text: string): unknown => plainValue(parseHcl(text));
 
-function syntaxError(parse: () => unknown): PolicyParseError {
+function syntaxError(parse: () => unknown): HclParseError {
   try {
     parse();
   } catch (error) {
-    expect(error).toBeInstanceOf(PolicyParseError);
-    return error as PolicyParseError;
+    expect(error).toBeInstanceOf(HclParseError);
+    return error as HclParseError;
   }
-  throw new Error('expected a PolicyParseError');
+  throw new Error('expected an HclParseError');
 }
 
 describe('parseHcl', () => {
@@ -52,6 +52,13 @@ describe('parseHcl', () => {
     const root = parseHcl('path "a" { x = 1 }\npath "a" { x = 2 }');
     expect(root.items).toHaveLength(2);
     expect(root.items.map((i) => plainValue(i.value))).toEqual([{ x: 1 }, { x: 2 }]);
+  });
+
+  it('reads several items on one line with no separator, as HCL1 does (a one-line VAULT_LOCAL_CONFIG)', () => {
+    const root = parseHcl('ui = true listener "tcp" { address = "0.0.0.0:8200" tls_disable = true } storage "raft" { path = "/vault/data" }');
+    expect(root.items.map((i) => i.keys.map((k) => k.name))).toEqual([['ui'], ['listener', 'tcp'], ['storage', 'raft']]);
+    expect(plainValue(root)).toEqual({ ui: true, listener: { tcp: { address: '0.0.0.0:8200', tls_disable: true } }, storage: { raft: { path: '/vault/data' } } });
+    expect(root.items[2]!.keys[0]!.pos).toEqual({ line: 1, column: 74 });
   });
 
   it('accepts empty text and text of only comments', () => {
@@ -108,5 +115,23 @@ describe('parseJson', () => {
     const error = syntaxError(() => parseJson(text));
     expect([error.line, error.column]).toEqual([line, column]);
     expect(error.detail).toContain(detail);
+  });
+});
+
+describe('HclParseError', () => {
+  it('puts the position first in the message, as hashicorp/hcl v1 does', () => {
+    const error = new HclParseError('illegal char "@"', 2, 5);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('HclParseError');
+    expect(error.message).toBe('At 2:5: illegal char "@"');
+    expect([error.detail, error.line, error.column]).toEqual(['illegal char "@"', 2, 5]);
+  });
+});
+
+describe('looksLikeJson', () => {
+  it('is true only when the first non-blank character opens an object', () => {
+    expect(looksLikeJson('  \n {"path": {}}')).toBe(true);
+    expect(looksLikeJson('path "a" {}')).toBe(false);
+    expect(looksLikeJson('# c\n{}')).toBe(false);
   });
 });

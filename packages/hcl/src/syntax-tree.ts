@@ -1,4 +1,4 @@
-// The syntax tree both policy syntaxes (HCL1 and its JSON form) parse into, with 1-based
+// The syntax tree both syntaxes (HCL1 and its JSON form) parse into, with 1-based
 // positions so that semantic errors found later can still point at the offending token.
 
 import type { Token } from './lexer.js';

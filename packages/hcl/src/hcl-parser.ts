@@ -1,11 +1,11 @@
-// A hand-written parser for the HCL1 subset Vault policies use: object items with one or more
-// keys, `=` assignments, nested blocks, lists (trailing commas allowed) and literals.
+// A hand-written parser for the HCL1 subset Vault reads (policies, server configuration): object
+// items with one or more keys, `=` assignments, nested blocks, lists (trailing commas allowed) and literals.
 import { describeToken, tokenize } from './lexer.js';
 import type { Token, TokenType } from './lexer.js';
-import { PolicyParseError } from './policy-parse-error.js';
+import { HclParseError } from './hcl-parse-error.js';
 import { literalNode, type ItemKey, type ObjectItem, type ObjectNode, type ValueNode } from './syntax-tree.js';
 
-/** Parses HCL1 text into its top-level object. Throws PolicyParseError with the token's position. */
+/** Parses HCL1 text into its top-level object. Throws HclParseError with the token's position. */
 export function parseHcl(text: string): ObjectNode {
   const parser = new HclParser(tokenize(text, 'hcl'));
   const items = parser.objectItems('eof');
@@ -91,6 +91,6 @@ class HclParser {
   }
 }
 
-function fail(token: Token, detail: string): PolicyParseError {
-  return new PolicyParseError(detail, token.pos.line, token.pos.column);
+function fail(token: Token, detail: string): HclParseError {
+  return new HclParseError(detail, token.pos.line, token.pos.column);
 }

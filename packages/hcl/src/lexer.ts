@@ -1,5 +1,5 @@
-// Tokenizer for Vault's HCL1 policy syntax and, in JSON mode, for the JSON form.
-import { PolicyParseError } from './policy-parse-error.js';
+// Tokenizer for HCL1 (Vault policies and server configuration) and, in JSON mode, for the JSON form.
+import { HclParseError } from './hcl-parse-error.js';
 import type { Position } from './syntax-tree.js';
 
 export type TokenType = 'ident' | 'string' | 'number' | 'bool' | 'null' | '{' | '}' | '[' | ']' | '=' | ':' | ',' | 'eof';
@@ -20,7 +20,7 @@ const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_.-]/;
 const HEREDOC_ANCHOR = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)/y;
 
-/** Splits `text` into tokens, ending with one `eof` token. Throws PolicyParseError at the first bad character. */
+/** Splits `text` into tokens, ending with one `eof` token. Throws HclParseError at the first bad character. */
 export function tokenize(text: string, mode: LexMode): Token[] {
   return new Lexer(text, mode).run();
 }
@@ -57,7 +57,7 @@ class Lexer {
       } else if (IDENT_START.test(ch)) {
         this.tokens.push(this.readWord(pos));
       } else {
-        throw new PolicyParseError(`illegal char ${JSON.stringify(ch)}`, pos.line, pos.column);
+        throw new HclParseError(`illegal char ${JSON.stringify(ch)}`, pos.line, pos.column);
       }
     }
   }
@@ -86,7 +86,7 @@ class Lexer {
         const start = this.position();
         this.index += 2;
         for (;;) {
-          if (this.index >= text.length) throw new PolicyParseError('comment not terminated', start.line, start.column);
+          if (this.index >= text.length) throw new HclParseError('comment not terminated', start.line, start.column);
           if (text.startsWith('*/', this.index)) {
             this.index += 2;
             break;
@@ -106,7 +106,7 @@ class Lexer {
     if (word === 'true' || word === 'false') return { type: 'bool', value: word === 'true', pos };
     if (this.mode === 'json') {
       if (word === 'null') return { type: 'null', value: null, pos };
-      throw new PolicyParseError(`invalid character ${JSON.stringify(word)} looking for beginning of value`, pos.line, pos.column);
+      throw new HclParseError(`invalid character ${JSON.stringify(word)} looking for beginning of value`, pos.line, pos.column);
     }
     return { type: 'ident', value: word, pos };
   }
@@ -115,7 +115,7 @@ class Lexer {
     const pattern = this.mode === 'json' ? JSON_NUMBER : HCL_NUMBER;
     pattern.lastIndex = this.index;
     const match = pattern.exec(this.text);
-    if (!match) throw new PolicyParseError('illegal number', pos.line, pos.column);
+    if (!match) throw new HclParseError('illegal number', pos.line, pos.column);
     this.index += match[0].length;
     const raw = match[0];
     const negative = raw.startsWith('-');
@@ -129,7 +129,7 @@ class Lexer {
     this.index++; // opening quote
     let out = '';
     for (;;) {
-      if (this.index >= text.length || text[this.index] === '\n') throw new PolicyParseError('literal not terminated', pos.line, pos.column);
+      if (this.index >= text.length || text[this.index] === '\n') throw new HclParseError('literal not terminated', pos.line, pos.column);
       const ch = text[this.index]!;
       if (ch === '"') {
         this.index++;
@@ -159,19 +159,19 @@ class Lexer {
     const hexDigits = kind === 'u' ? 4 : this.mode === 'hcl' && kind === 'U' ? 8 : this.mode === 'hcl' && kind === 'x' ? 2 : 0;
     if (hexDigits > 0) {
       const hex = text.slice(this.index, this.index + hexDigits);
-      if (hex.length !== hexDigits || !/^[0-9a-fA-F]+$/.test(hex)) throw new PolicyParseError('illegal char escape', at.line, at.column);
+      if (hex.length !== hexDigits || !/^[0-9a-fA-F]+$/.test(hex)) throw new HclParseError('illegal char escape', at.line, at.column);
       this.index += hexDigits;
       const code = parseInt(hex, 16);
-      if (code > 0x10ffff) throw new PolicyParseError('illegal char escape', at.line, at.column);
+      if (code > 0x10ffff) throw new HclParseError('illegal char escape', at.line, at.column);
       return String.fromCodePoint(code);
     }
     if (this.mode === 'hcl' && kind !== undefined && kind >= '0' && kind <= '7') {
       const octal = text.slice(this.index - 1, this.index + 2);
-      if (!/^[0-7]{3}$/.test(octal)) throw new PolicyParseError('illegal char escape', at.line, at.column);
+      if (!/^[0-7]{3}$/.test(octal)) throw new HclParseError('illegal char escape', at.line, at.column);
       this.index += 2;
       return String.fromCharCode(parseInt(octal, 8) & 0xff);
     }
-    throw new PolicyParseError('unknown escape sequence', at.line, at.column);
+    throw new HclParseError('unknown escape sequence', at.line, at.column);
   }
 
   /**
@@ -183,17 +183,17 @@ class Lexer {
     const text = this.text;
     HEREDOC_ANCHOR.lastIndex = this.index;
     const match = HEREDOC_ANCHOR.exec(text);
-    if (!match) throw new PolicyParseError('heredoc expected an identifier after <<', pos.line, pos.column);
+    if (!match) throw new HclParseError('heredoc expected an identifier after <<', pos.line, pos.column);
     const indented = match[1] === '-';
     const anchor = match[2]!;
     this.index += match[0].length;
     if (text[this.index] === '\r') this.index++;
-    if (text[this.index] !== '\n') throw new PolicyParseError('heredoc anchor must be followed by a newline', pos.line, pos.column);
+    if (text[this.index] !== '\n') throw new HclParseError('heredoc anchor must be followed by a newline', pos.line, pos.column);
     this.index++;
     this.newline();
     const lines: string[] = [];
     for (;;) {
-      if (this.index >= text.length) throw new PolicyParseError(`heredoc not terminated: missing ${anchor}`, pos.line, pos.column);
+      if (this.index >= text.length) throw new HclParseError(`heredoc not terminated: missing ${anchor}`, pos.line, pos.column);
       let end = text.indexOf('\n', this.index);
       if (end === -1) end = text.length;
       const line = text.slice(this.index, end).replace(/\r$/, '');
@@ -212,9 +212,9 @@ class Lexer {
     }
   }
 
-  private errorHere(detail: string): PolicyParseError {
+  private errorHere(detail: string): HclParseError {
     const pos = this.position();
-    return new PolicyParseError(detail, pos.line, pos.column);
+    return new HclParseError(detail, pos.line, pos.column);
   }
 }
 
