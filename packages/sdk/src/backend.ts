@@ -41,22 +41,25 @@ export type BackendFactory = (env: BackendEnv) => Promise<Backend>;
 
 interface Match {
   definition: PathDefinition<FieldTable>;
-  captured: Record<string, string>;
+  captured: Record<string, string> | undefined;
 }
 
 function matchPath(paths: readonly PathDefinition<FieldTable>[], path: string, operation: Operation): Match | undefined {
-  const candidates = operation === 'list' && path.endsWith('/') ? [path, path.slice(0, -1)] : [path];
-  for (const candidate of candidates) {
-    for (const definition of paths) {
-      const found = definition.regex.exec(candidate);
-      if (!found) continue;
-      const captured: Record<string, string> = {};
-      definition.captures.forEach((name, i) => {
-        const value = found[i + 1];
-        if (value !== undefined) captured[name] = value;
-      });
-      return { definition, captured };
+  const found = matchCandidate(paths, path);
+  if (found || operation !== 'list' || !path.endsWith('/')) return found;
+  return matchCandidate(paths, path.slice(0, -1));
+}
+
+function matchCandidate(paths: readonly PathDefinition<FieldTable>[], candidate: string): Match | undefined {
+  for (const definition of paths) {
+    const found = definition.regex.exec(candidate);
+    if (!found) continue;
+    let captured: Record<string, string> | undefined;
+    for (let i = 0; i < definition.captures.length; i++) {
+      const value = found[i + 1];
+      if (value !== undefined) (captured ??= {})[definition.captures[i]!] = value;
     }
+    return { definition, captured };
   }
   return undefined;
 }
@@ -71,11 +74,52 @@ function operationSpec(definition: PathDefinition<FieldTable>, operation: Operat
   return undefined;
 }
 
+/**
+ * One handler's view of a request. A class rather than an object literal with closures: one is
+ * built per request, and its shape never changes.
+ */
+class RequestContext implements PathContext<FieldTable> {
+  readonly storage;
+  readonly clock;
+  readonly random;
+  readonly crypto;
+  readonly logger;
+  readonly mount;
+  readonly caller;
+  // Declared only: the properties exist when the request has them, as the context always had it.
+  declare wrapTtlSec?: number;
+  declare signal?: AbortSignal;
+
+  constructor(
+    env: BackendEnv,
+    request: BackendRequest,
+    readonly operation: Operation,
+    readonly path: string,
+    readonly data: Record<string, unknown>,
+    readonly raw: Readonly<Record<string, unknown>>,
+  ) {
+    this.storage = env.storage;
+    this.clock = env.clock;
+    this.random = env.random;
+    this.crypto = env.crypto;
+    this.logger = env.logger;
+    this.mount = env.mount();
+    this.caller = request.caller;
+    if (request.wrapTtlSec !== undefined) this.wrapTtlSec = request.wrapTtlSec;
+    if (request.signal) this.signal = request.signal;
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.raw, name) && this.raw[name] !== undefined;
+  }
+}
+
 function buildContext(env: BackendEnv, request: BackendRequest, match: Match): PathContext<FieldTable> {
   const { definition, captured } = match;
-  const raw: Record<string, unknown> = { ...request.data, ...captured };
+  // URL captures win over body fields; without captures the request's data is used as it is.
+  const raw: Record<string, unknown> = captured ? { ...request.data, ...captured } : request.data;
   const data: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(definition.fields)) {
+  for (const [name, spec] of definition.fieldList) {
     const value = Object.hasOwn(raw, name) ? raw[name] : undefined;
     if (value === undefined || value === null) {
       if (spec.required && request.operation !== 'read' && request.operation !== 'list' && request.operation !== 'delete') {
@@ -91,29 +135,16 @@ function buildContext(env: BackendEnv, request: BackendRequest, match: Match): P
       throw error;
     }
   }
-  return {
-    operation: request.operation,
-    path: request.path,
-    data,
-    raw,
-    has: (name) => Object.hasOwn(raw, name) && raw[name] !== undefined,
-    storage: env.storage,
-    clock: env.clock,
-    random: env.random,
-    crypto: env.crypto,
-    logger: env.logger,
-    mount: env.mount(),
-    caller: request.caller,
-    ...(request.wrapTtlSec !== undefined ? { wrapTtlSec: request.wrapTtlSec } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-  };
+  return new RequestContext(env, request, request.operation, request.path, data, raw);
 }
 
 function ignoredParameters(definition: PathDefinition<FieldTable>, match: Match, data: Record<string, unknown>): string[] {
   if (definition.arbitraryData) return [];
-  return Object.keys(data)
-    .filter((key) => !Object.hasOwn(definition.fields, key) && !Object.hasOwn(match.captured, key))
-    .sort();
+  const ignored: string[] = [];
+  for (const key in data) {
+    if (Object.hasOwn(data, key) && !Object.hasOwn(definition.fields, key) && !(match.captured && Object.hasOwn(match.captured, key))) ignored.push(key);
+  }
+  return ignored.sort();
 }
 
 /** Declares a backend. The spec may be built per mount, so it can close over per-mount state. */

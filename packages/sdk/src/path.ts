@@ -56,6 +56,8 @@ export interface PathDefinition<F extends FieldTable = FieldTable> extends PathS
   readonly fields: F;
   readonly regex: RegExp;
   readonly captures: readonly string[];
+  /** `fields` as a list, made once: every request walks it. */
+  readonly fieldList: ReadonlyArray<readonly [string, F[keyof F]]>;
 }
 
 function escapeRegex(text: string): string {
@@ -85,10 +87,12 @@ export function definePath<F extends FieldTable = Record<never, never>>(spec: Pa
       source += separator + escapeRegex(segment);
     }
   });
+  const fields = spec.fields ?? ({} as F);
   return {
     ...spec,
-    fields: spec.fields ?? ({} as F),
+    fields,
     regex: new RegExp(`^${source}$`),
     captures,
+    fieldList: Object.entries(fields) as Array<[string, F[keyof F]]>,
   };
 }

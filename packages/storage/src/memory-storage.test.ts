@@ -79,6 +79,43 @@ describe('MemoryStorage', () => {
     expect(await storage.list('')).toEqual(['plain', 'tx']);
   });
 
+  it('a transaction lists its own buffered puts and deletes over the committed keys (property)', async () => {
+    const segment = fc.constantFrom('a', 'b', 'c');
+    const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+    const change = fc.record({ put: fc.boolean(), key });
+    await fc.assert(
+      fc.asyncProperty(fc.array(key, { maxLength: 12 }), fc.array(change, { maxLength: 12 }), async (committed, changes) => {
+        const storage = new MemoryStorage();
+        const model = new Set<string>();
+        for (const k of committed) {
+          await storage.put(k, bytes(k));
+          model.add(k);
+        }
+        await storage.transaction(async (tx) => {
+          for (const { put, key: k } of changes) {
+            if (put) {
+              await tx.put(k, bytes(k));
+              model.add(k);
+            } else {
+              await tx.delete(k);
+              model.delete(k);
+            }
+            for (const prefix of ['', 'a/', 'b/', 'a/a/', 'a/b/', 'c/c/']) {
+              const children = new Set<string>();
+              for (const m of model) {
+                if (!m.startsWith(prefix)) continue;
+                const slash = m.indexOf('/', prefix.length);
+                children.add(slash === -1 ? m.slice(prefix.length) : m.slice(prefix.length, slash + 1));
+              }
+              expect(await tx.list(prefix)).toEqual([...children].sort());
+            }
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('list always equals the children derived from the key set (property)', async () => {
     const segment = fc.constantFrom('a', 'b', 'a b', '%', '_', 'é', '😀', 'Z');
     const key = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));

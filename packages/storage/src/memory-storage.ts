@@ -138,16 +138,16 @@ export class MemoryStorage implements Storage {
           }
         }
         if (!touched) return this.list(prefix);
-        // Buffered writes under this prefix: rebuild the children from the merged key set. Lists
-        // inside transactions are rare, so a scan is simpler than a second index.
-        const children = new Set<string>();
-        const add = (key: string) => {
-          if (!key.startsWith(prefix)) return;
+        // Committed children from the folder index, then this transaction's own writes under the
+        // prefix: work proportional to the folder and the transaction, never to the store.
+        const children = new Set(this.#folders.get(prefix)?.keys());
+        for (const [key, value] of writes) {
+          if (!key.startsWith(prefix)) continue;
           const slash = key.indexOf('/', prefix.length);
-          children.add(slash === -1 ? key.slice(prefix.length) : key.slice(prefix.length, slash + 1));
-        };
-        for (const key of this.#data.keys()) if (!writes.has(key)) add(key);
-        for (const [key, value] of writes) if (value !== null) add(key);
+          const child = slash === -1 ? key.slice(prefix.length) : key.slice(prefix.length, slash + 1);
+          if (value !== null) children.add(child);
+          else if (!this.#hasLiveKeyUnder(prefix + child, writes)) children.delete(child);
+        }
         return [...children].sort();
       },
     };
@@ -160,6 +160,24 @@ export class MemoryStorage implements Storage {
       }
     };
     return { storage, commit };
+  }
+
+  /**
+   * Whether `name` (a key, or a folder ending in `/`) still holds a key once `writes` apply.
+   * Only a transaction's list after deleting inside a folder asks, so walking that folder is fine.
+   */
+  #hasLiveKeyUnder(name: string, writes: ReadonlyMap<string, Uint8Array | null>): boolean {
+    if (!name.endsWith('/')) return writes.has(name) ? writes.get(name) !== null : this.#data.has(name);
+    for (const [key, value] of writes) if (value !== null && key.startsWith(name)) return true;
+    const stack = [name];
+    for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
+      for (const child of this.#folders.get(folder)?.keys() ?? []) {
+        const path = folder + child;
+        if (child.endsWith('/')) stack.push(path);
+        else if (writes.get(path) !== null) return true;
+      }
+    }
+    return false;
   }
 
   #set(key: string, value: Uint8Array): void {

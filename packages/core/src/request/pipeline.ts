@@ -75,14 +75,15 @@ interface Routed {
 export function createPipeline(deps: PipelineDeps) {
   const limitedInFlight = createInFlightCounter();
   function callerOf(requestId: string, request: Request, token: ResolvedToken | undefined): CallerInfo {
-    return {
-      requestId,
-      headers: headersOf(request),
-      ...(request.remoteAddr !== undefined ? { remoteAddr: request.remoteAddr } : {}),
-      ...(token
-        ? { clientToken: token.id, accessor: token.entry.accessor, displayName: token.entry.displayName, policies: token.entry.policies }
-        : {}),
-    };
+    const caller: CallerInfo = { requestId, headers: headersOf(request) };
+    if (request.remoteAddr !== undefined) caller.remoteAddr = request.remoteAddr;
+    if (token) {
+      caller.clientToken = token.id;
+      caller.accessor = token.entry.accessor;
+      caller.displayName = token.entry.displayName;
+      caller.policies = token.entry.policies;
+    }
+    return caller;
   }
 
   // Whatever fails underneath (storage, a bug in an engine) reaches the caller as a VaultError 500.
@@ -188,14 +189,9 @@ export function createPipeline(deps: PipelineDeps) {
 
   async function dispatch(routed: Routed, audit: AuditState): Promise<Response> {
     const { request, backend } = routed;
-    const backendRequest: BackendRequest = {
-      operation: request.operation,
-      path: routed.relativePath,
-      data: routed.data,
-      caller: callerOf(routed.requestId, request, routed.token),
-      ...(routed.wrapTtlSec > 0 ? { wrapTtlSec: routed.wrapTtlSec } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-    };
+    const backendRequest: BackendRequest = { operation: request.operation, path: routed.relativePath, data: routed.data, caller: callerOf(routed.requestId, request, routed.token) };
+    if (routed.wrapTtlSec > 0) backendRequest.wrapTtlSec = routed.wrapTtlSec;
+    if (request.signal) backendRequest.signal = request.signal;
     if (request.operation === 'create' || request.operation === 'update') {
       const exists = await backend.exists(backendRequest);
       backendRequest.operation = exists === false ? 'create' : 'update';

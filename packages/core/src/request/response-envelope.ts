@@ -18,29 +18,33 @@ export function emptyEnvelope(requestId: string, mountType: string): Response {
 
 /** A handler's result as Vault answers it: 404 for an empty read or list, 204 for an empty write. */
 export function toResponse(requestId: string, operation: Operation, mountType: string, result: HandlerResult | undefined): Response {
-  const base = emptyEnvelope(requestId, mountType);
-  if (result?.raw !== undefined) return { ...base, status: result.status ?? 200, raw: result.raw };
+  if (result?.raw !== undefined) return { ...emptyEnvelope(requestId, mountType), status: result.status ?? 200, raw: result.raw };
   if (result?.response) return result.response;
   if (result?.lease) {
     const { leaseId, ttlSec, renewable } = result.lease;
-    return { ...base, leaseId, leaseDurationSec: ttlSec, renewable, warnings: result.warnings?.length ? result.warnings : null };
+    return { ...emptyEnvelope(requestId, mountType), leaseId, leaseDurationSec: ttlSec, renewable, warnings: result.warnings?.length ? result.warnings : null };
   }
   if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length && result.status === undefined)) {
     // Vault answers an empty read or list with 404 and no errors, and an empty write with 204.
     if (operation === 'read' || operation === 'list') throw VaultError.notFound();
-    return { ...base, status: 204 };
+    return { ...emptyEnvelope(requestId, mountType), status: 204 };
   }
   if (operation === 'list') {
     const keys = result.data?.keys;
     if (Array.isArray(keys) && keys.length === 0) throw VaultError.notFound();
   }
-  return {
-    ...base,
+  const response: Response = {
+    requestId,
     status: result.status ?? 200,
     data: result.data ?? null,
-    warnings: result.warnings?.length ? result.warnings : null,
-    auth: result.auth ?? null,
+    leaseId: '',
+    renewable: false,
     leaseDurationSec: result.leaseDurationSec ?? 0,
-    ...(result.injectData ? { injectData: true } : {}),
+    auth: result.auth ?? null,
+    wrapInfo: null,
+    warnings: result.warnings?.length ? result.warnings : null,
+    mountType,
   };
+  if (result.injectData) response.injectData = true;
+  return response;
 }
