@@ -2,7 +2,8 @@
 import { formatDuration, formatRfc3339Nano, VaultError } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import { DEFAULT_MAX_VERSIONS, DELETE_VERSION_AFTER_DISABLED, type EngineConfig } from './engine-config.js';
-import { decodeJson, encodeJson, type KvV2Layout } from './storage-layout.js';
+import { decodeKeyMetadata, encodeKeyMetadata } from './key-metadata-codec.js';
+import type { KvV2Layout } from './storage-layout.js';
 
 export interface VersionMetadata {
   createdMs: number;
@@ -42,11 +43,11 @@ export function emptyKeyMetadata(key: string): KeyMetadata {
 
 export async function readKeyMetadata(storage: Storage, layout: KvV2Layout, key: string): Promise<KeyMetadata | undefined> {
   const bytes = await storage.get(layout.metadata(key));
-  return bytes ? { ...emptyKeyMetadata(key), ...decodeJson<KeyMetadata>(bytes) } : undefined;
+  return bytes ? decodeKeyMetadata(bytes, key, () => emptyKeyMetadata(key)) : undefined;
 }
 
 export async function writeKeyMetadata(storage: Storage, layout: KvV2Layout, meta: KeyMetadata): Promise<void> {
-  await storage.put(layout.metadata(meta.key), encodeJson(meta));
+  await storage.put(layout.metadata(meta.key), encodeKeyMetadata(meta));
 }
 
 export function versionOf(meta: KeyMetadata, version: number): VersionMetadata | undefined {

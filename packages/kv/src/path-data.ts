@@ -20,7 +20,7 @@ import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js'
 import { mergePatch } from './merge-patch.js';
 import { readVersion } from './read-version.js';
 import { checkKeyPath, isStorableKey, type KvV2Layout } from './storage-layout.js';
-import { readVersionData, removeVersionData, writeVersionData } from './version-data.js';
+import { readVersionData, removePrunedVersionData, writeVersionData } from './version-data.js';
 
 const fields = {
   path: field.string('Location of the secret.'),
@@ -43,9 +43,10 @@ async function appendVersion(ctx: Ctx, storage: Storage, layout: KvV2Layout, con
   const version = meta.currentVersion + 1;
   // Data before metadata: a crash in between leaves unreferenced data the next write of this version overwrites.
   await writeVersionData(storage, layout, meta.key, version, data);
+  const previousOldest = meta.oldestVersion;
   const pruned = addVersion(meta, nowMs, deletionMs, effectiveMaxVersions(config, meta));
   await writeKeyMetadata(storage, layout, meta);
-  if (pruned.length > 0) await removeVersionData(storage, layout, meta.key, meta.oldestVersion);
+  if (pruned.length > 0) await removePrunedVersionData(storage, layout, meta.key, previousOldest, meta.oldestVersion);
   return { data: versionWire(meta, version, meta.versions[String(version)]!) };
 }
 

@@ -50,6 +50,15 @@ describe('KV v2 max_versions pruning', () => {
     expect(storedVersionEntries(h)).toBe(10);
   });
 
+  it('a lowered max_versions prunes the whole range on the next write, data included', async () => {
+    const h = await createKvHarness();
+    await writeTimes(h, 'k', 5);
+    await h.call('update', 'metadata/k', { max_versions: 1 });
+    await writeTimes(h, 'k', 1);
+    expect((await h.call('read', 'metadata/k'))?.data).toMatchObject({ current_version: 6, oldest_version: 6 });
+    expect(storedVersionEntries(h)).toBe(1);
+  });
+
   it('max 2 and three writes leave versions {2,3} and oldest 2', async () => {
     const h = await createKvHarness();
     await h.call('update', 'config', { max_versions: 2 });

@@ -4,7 +4,7 @@ import { parseCustomMetadata } from './custom-metadata.js';
 import { emptyKeyMetadata, keyMetadataWire, readKeyMetadata, versionOf, writeKeyMetadata, type KeyMetadata } from './key-metadata.js';
 import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
 import { asFolder, checkKeyPath, isListablePrefix, isStorableKey } from './storage-layout.js';
-import { removeVersionData } from './version-data.js';
+import { removeAllVersionData } from './version-data.js';
 
 const fields = {
   path: field.string('Location of the secret.'),
@@ -120,7 +120,7 @@ export function metadataPath(engine: KvV2Engine) {
       // Metadata first: once it is gone no read reaches the versions, and a crash before the sweep
       // finishes leaves only unreferenced data, which this same call sweeps when repeated.
       await storage.delete(layout.metadata(key));
-      await removeVersionData(storage, layout, key);
+      await removeAllVersionData(storage, layout, key);
     });
     return undefined;
   }

@@ -41,9 +41,17 @@ export class KvV2Layout {
     return `${this.root}metadata/${prefix}`;
   }
 
+  /** A request names one key, and a write asks for its folder several times: hash it once. */
+  #lastKey: string | undefined;
+  #lastFolder = '';
+
   versionsFolder(key: string): string {
-    const hash = toHex(this.crypto.sha256(utf8(key)));
-    return `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
+    if (key !== this.#lastKey) {
+      const hash = toHex(this.crypto.sha256(utf8(key)));
+      this.#lastKey = key;
+      this.#lastFolder = `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
+    }
+    return this.#lastFolder;
   }
 
   version(key: string, version: number): string {

@@ -26,15 +26,21 @@ export async function readVersionData(storage: Storage, layout: KvV2Layout, key:
 }
 
 /**
- * Removes the data of every version of `key` numbered below `belowVersion` (all of them when
- * undefined). It lists the key's folder rather than trusting the metadata, so data a crash left
- * behind after its metadata moved on is swept up by the next prune or delete.
+ * Removes the data of versions a write just pruned: every number from the previous oldest
+ * version up to (not including) the new one, whether or not the metadata still listed it, so
+ * data a crash left behind in that range goes too. No listing: this runs on most writes.
  */
-export async function removeVersionData(storage: Storage, layout: KvV2Layout, key: string, belowVersion?: number): Promise<void> {
+export async function removePrunedVersionData(storage: Storage, layout: KvV2Layout, key: string, fromVersion: number, belowVersion: number): Promise<void> {
+  for (let n = Math.max(fromVersion, 1); n < belowVersion; n++) await storage.delete(layout.version(key, n));
+}
+
+/**
+ * Removes the data of every version of `key` (metadata delete). It lists the key's folder rather
+ * than trusting the metadata, so data a crash left behind outside any pruned range goes too.
+ */
+export async function removeAllVersionData(storage: Storage, layout: KvV2Layout, key: string): Promise<void> {
   const folder = layout.versionsFolder(key);
   for (const name of await storage.list(folder)) {
-    if (name.endsWith('/')) continue;
-    const n = Number(name);
-    if (belowVersion === undefined || (Number.isInteger(n) && n < belowVersion)) await storage.delete(folder + name);
+    if (!name.endsWith('/')) await storage.delete(folder + name);
   }
 }
