@@ -23,13 +23,13 @@ const V2_HELP =
 /** Vault's `kv` plugin (vault-plugin-secrets-kv): `options.version` "2" is the versioned store, anything else the passthrough. */
 export function createKvBackend(): BackendFactory {
   return async (env) => {
-    const engine: KvV2Engine = { atomically: createAtomically(), config: createEngineConfigCache() };
+    const engine: KvV2Engine = { atomically: createAtomically(), config: createEngineConfigCache(), layout: kvV2Layout(env.mount().uuid, env.crypto) };
     const v1 = await defineBackend(() => ({ type: 'kv', help: V1_HELP, paths: [v1Path()] }))(env);
     const v2 = await defineBackend(() => ({
       type: 'kv',
       help: V2_HELP,
       // The catch-all stays last so the real routes match first.
-      paths: [configPath(engine), dataPath(engine), metadataPath(engine), deletePath(engine), undeletePath(engine), destroyPath(engine), subkeysPath(), invalidPath()],
+      paths: [configPath(engine), dataPath(engine), metadataPath(engine), deletePath(engine), undeletePath(engine), destroyPath(engine), subkeysPath(engine), invalidPath()],
     }))(env);
     const upgraded = createUpgradeGate({ storage: env.storage, clock: env.clock, logger: env.logger, atomically: engine.atomically });
 
@@ -37,7 +37,7 @@ export function createKvBackend(): BackendFactory {
     async function current(request: BackendRequest): Promise<Backend> {
       const mount = env.mount();
       if (mount.options.version !== '2') return v1;
-      if (request.operation !== 'help') await upgraded(kvV2Layout(mount.uuid, env.crypto));
+      if (request.operation !== 'help') await upgraded(engine.layout);
       return v2;
     }
 

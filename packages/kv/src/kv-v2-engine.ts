@@ -1,17 +1,13 @@
 // What every KV v2 path shares within one mount: the storage layout and the atomic unit.
-import type { PathContext } from '@coffer/sdk';
 import type { Atomically } from './atomic.js';
 import type { EngineConfigCache } from './engine-config.js';
-import { kvV2Layout, type KvV2Layout } from './storage-layout.js';
+import type { KvV2Layout } from './storage-layout.js';
 
 export interface KvV2Engine {
   atomically: Atomically;
   config: EngineConfigCache;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function layoutOf(ctx: PathContext<any>): KvV2Layout {
-  return kvV2Layout(ctx.mount.uuid, ctx.crypto);
+  /** The mount's entry names; a mount keeps its uuid for life, so one layout serves every request. */
+  layout: KvV2Layout;
 }
 
 /** Vault's answer to a v2 path that names no key, or a route that does not exist (backend.go pathInvalid). */

@@ -1,7 +1,7 @@
 // KV v2 config: engine-wide max_versions, cas_required and delete_version_after (vault-api.md V1, path_config.go).
 import { definePath, field, formatDuration, parseDurationSec, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import { DELETE_VERSION_AFTER_DISABLED, readEngineConfig, writeEngineConfig } from './engine-config.js';
-import { layoutOf, type KvV2Engine } from './kv-v2-engine.js';
+import type { KvV2Engine } from './kv-v2-engine.js';
 
 const fields = {
   max_versions: field.int('The number of versions to keep for each key. Defaults to 10.'),
@@ -23,7 +23,7 @@ function signedDurationSec(value: unknown): number {
 
 export function configPath(engine: KvV2Engine) {
   async function read(ctx: PathContext<typeof fields>): Promise<HandlerResult> {
-    const config = await engine.config.read(ctx.storage, layoutOf(ctx));
+    const config = await engine.config.read(ctx.storage, engine.layout);
     return {
       data: {
         cas_required: config.casRequired,
@@ -38,7 +38,7 @@ export function configPath(engine: KvV2Engine) {
     if (maxVersions === undefined && casRequired === undefined && dvaRaw === undefined) return undefined;
     if (maxVersions !== undefined && maxVersions < 0) throw VaultError.invalid('max_versions cannot be negative');
     const dvaSec = dvaRaw === undefined ? undefined : signedDurationSec(dvaRaw);
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     await engine.config.update(() =>
       engine.atomically(ctx.storage, layout.config, async (storage) => {
         const config = await readEngineConfig(storage, layout);

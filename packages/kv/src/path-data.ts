@@ -16,7 +16,7 @@ import {
   writeKeyMetadata,
   type KeyMetadata,
 } from './key-metadata.js';
-import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
+import { invalidPathResult, type KvV2Engine } from './kv-v2-engine.js';
 import { mergePatch } from './merge-patch.js';
 import { readVersion } from './read-version.js';
 import { checkKeyPath, isStorableKey, type KvV2Layout } from './storage-layout.js';
@@ -55,7 +55,7 @@ export function dataPath(engine: KvV2Engine) {
     const key = keyOf(ctx);
     if (key === undefined) return invalidPathResult(ctx.path, ctx.operation);
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const { metadata, data } = await readVersion(ctx, key, ctx.data.version ?? 0);
+    const { metadata, data } = await readVersion(engine, ctx, key, ctx.data.version ?? 0);
     // Vault §5 #3: a deleted or destroyed version is a 404 that still carries its metadata.
     if (data === undefined) return { status: 404, data: { data: null, metadata } };
     return { data: { data, metadata } };
@@ -68,7 +68,7 @@ export function dataPath(engine: KvV2Engine) {
     if (data === undefined) throw VaultError.invalid('no data provided');
     checkKeyPath(key);
     const cas = casOption(ctx.data.options);
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const config = await engine.config.read(storage, layout);
       const meta = (await readKeyMetadata(storage, layout, key)) ?? emptyKeyMetadata(key);
@@ -84,7 +84,7 @@ export function dataPath(engine: KvV2Engine) {
     if (patchData === undefined) throw VaultError.invalid('no data provided');
     if (!isStorableKey(key)) throw VaultError.notFound();
     const cas = casOption(ctx.data.options);
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       if (!meta) throw VaultError.notFound();
@@ -104,7 +104,7 @@ export function dataPath(engine: KvV2Engine) {
     const key = keyOf(ctx);
     if (key === undefined) return invalidPathResult(ctx.path, ctx.operation);
     if (!isStorableKey(key)) return undefined;
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       const latest = meta && versionOf(meta, meta.currentVersion);
@@ -122,7 +122,7 @@ export function dataPath(engine: KvV2Engine) {
     exists: async (ctx) => {
       const key = keyOf(ctx);
       if (key === undefined || !isStorableKey(key)) return false;
-      return (await readKeyMetadata(ctx.storage, layoutOf(ctx), key)) !== undefined;
+      return (await readKeyMetadata(ctx.storage, engine.layout, key)) !== undefined;
     },
     operations: {
       read: { summary: 'Read a version of the secret.', handler: read },

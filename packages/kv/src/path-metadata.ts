@@ -2,7 +2,7 @@
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import { parseCustomMetadata } from './custom-metadata.js';
 import { emptyKeyMetadata, keyMetadataWire, readKeyMetadata, versionOf, writeKeyMetadata, type KeyMetadata } from './key-metadata.js';
-import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
+import { invalidPathResult, type KvV2Engine } from './kv-v2-engine.js';
 import { asFolder, checkKeyPath, isListablePrefix, isStorableKey } from './storage-layout.js';
 import { removeAllVersionData } from './version-data.js';
 
@@ -26,7 +26,7 @@ export function metadataPath(engine: KvV2Engine) {
   async function list(ctx: Ctx): Promise<HandlerResult> {
     const prefix = asFolder(ctx.data.path ?? '');
     if (!isListablePrefix(prefix)) throw VaultError.notFound();
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     let keys = await ctx.storage.list(layout.metadataFolder(prefix));
     if (ctx.data.exclude_deleted) {
       const kept: string[] = [];
@@ -46,7 +46,7 @@ export function metadataPath(engine: KvV2Engine) {
     if (ctx.path === 'metadata') return invalidPathResult(ctx.path, ctx.operation);
     const key = ctx.data.path ?? '';
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     const meta = await engine.atomically(ctx.storage, layout.metadata(key), (storage) => readKeyMetadata(storage, layout, key));
     if (!meta) throw VaultError.notFound();
     return { data: keyMetadataWire(meta) };
@@ -61,7 +61,7 @@ export function metadataPath(engine: KvV2Engine) {
     checkKeyPath(key);
     checkMaxVersions(maxVersions);
     const custom = customRaw === undefined ? undefined : (parseCustomMetadata(customRaw, false) as Record<string, string>);
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const config = await engine.config.read(storage, layout);
       const nowMs = ctx.clock.now();
@@ -89,7 +89,7 @@ export function metadataPath(engine: KvV2Engine) {
     checkMaxVersions(ctx.data.max_versions);
     const customPatch = ctx.data.custom_metadata === undefined ? undefined : parseCustomMetadata(ctx.data.custom_metadata, true);
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     return engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       if (!meta) throw VaultError.notFound();
@@ -115,7 +115,7 @@ export function metadataPath(engine: KvV2Engine) {
     if (ctx.path === 'metadata') return invalidPathResult(ctx.path, ctx.operation);
     const key = ctx.data.path ?? '';
     if (!isStorableKey(key)) return undefined;
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     await engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       // Metadata first: once it is gone no read reaches the versions, and a crash before the sweep
       // finishes leaves only unreferenced data, which this same call sweeps when repeated.
@@ -131,7 +131,7 @@ export function metadataPath(engine: KvV2Engine) {
     exists: async (ctx) => {
       const key = ctx.data.path ?? '';
       if (!isStorableKey(key)) return false;
-      return (await readKeyMetadata(ctx.storage, layoutOf(ctx), key)) !== undefined;
+      return (await readKeyMetadata(ctx.storage, engine.layout, key)) !== undefined;
     },
     operations: {
       list: { summary: 'List the keys below a prefix.', handler: list },

@@ -1,5 +1,6 @@
 // KV v2 subkeys/<key>[?version=&depth=]: the secret's structure with every value replaced by null (vault-api.md V14).
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
+import type { KvV2Engine } from './kv-v2-engine.js';
 import { readVersion } from './read-version.js';
 import { isStorableKey } from './storage-layout.js';
 import { subkeysOf } from './subkeys.js';
@@ -10,11 +11,11 @@ const fields = {
   depth: field.int('Deepest nesting level to return; 0 means no limit.', { default: 0 }),
 };
 
-export function subkeysPath() {
+export function subkeysPath(engine: KvV2Engine) {
   async function read(ctx: PathContext<typeof fields>): Promise<HandlerResult | undefined> {
     const key = ctx.data.path ?? '';
     if (!isStorableKey(key)) throw VaultError.notFound();
-    const { metadata, data } = await readVersion(ctx, key, ctx.data.version ?? 0);
+    const { metadata, data } = await readVersion(engine, ctx, key, ctx.data.version ?? 0);
     if (data === undefined) return { status: 404, data: { subkeys: null, metadata } };
     return { data: { subkeys: subkeysOf(data, ctx.data.depth), metadata } };
   }

@@ -1,7 +1,7 @@
 // What data/ and subkeys/ reads share: the requested (or latest) version of a key, read without a lock.
 import { VaultError, type PathContext } from '@coffer/sdk';
 import { isDeleted, readKeyMetadata, versionOf, versionWire } from './key-metadata.js';
-import { layoutOf } from './kv-v2-engine.js';
+import type { KvV2Engine } from './kv-v2-engine.js';
 import { findVersionData } from './version-data.js';
 
 export interface ReadVersion {
@@ -21,8 +21,8 @@ export interface ReadVersion {
  * Reading the metadata again then gives the answer a reader arriving a moment later would get.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function readVersion(ctx: PathContext<any>, key: string, version: number): Promise<ReadVersion> {
-  const layout = layoutOf(ctx);
+export async function readVersion(engine: KvV2Engine, ctx: PathContext<any>, key: string, version: number): Promise<ReadVersion> {
+  const layout = engine.layout;
   for (let attempt = 0; ; attempt++) {
     const meta = await readKeyMetadata(ctx.storage, layout, key);
     if (!meta) throw VaultError.notFound();

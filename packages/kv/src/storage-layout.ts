@@ -17,7 +17,10 @@
 import { fromUtf8, toHex, utf8, type Crypto, VaultError } from '@coffer/sdk';
 import { InvalidStorageKeyError, validateKey, validateListPrefix } from '@coffer/storage';
 
-/** The entry names of one mount. A class, not closures: one is built per request. */
+/** How many key paths a mount's layout remembers the versions folder of. */
+const FOLDER_MEMO_LIMIT = 4096;
+
+/** The entry names of one mount, made once per mount. */
 export class KvV2Layout {
   /** The uuid folder itself, with its trailing slash (skipped by the upgrade). */
   readonly root: string;
@@ -41,17 +44,18 @@ export class KvV2Layout {
     return `${this.root}metadata/${prefix}`;
   }
 
-  /** A request names one key, and a write asks for its folder several times: hash it once. */
-  #lastKey: string | undefined;
-  #lastFolder = '';
+  /** Folders of recently used keys: hashing a key path costs more than the rest of finding its entries. Bounded, oldest first out. */
+  readonly #folders = new Map<string, string>();
 
   versionsFolder(key: string): string {
-    if (key !== this.#lastKey) {
+    let folder = this.#folders.get(key);
+    if (folder === undefined) {
       const hash = toHex(this.crypto.sha256(utf8(key)));
-      this.#lastKey = key;
-      this.#lastFolder = `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
+      folder = `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
+      if (this.#folders.size >= FOLDER_MEMO_LIMIT) this.#folders.delete(this.#folders.keys().next().value!);
+      this.#folders.set(key, folder);
     }
-    return this.#lastFolder;
+    return folder;
   }
 
   version(key: string, version: number): string {

@@ -2,7 +2,7 @@
 import type { Storage } from '@coffer/storage';
 import type { HandlerResult, PathContext } from '@coffer/sdk';
 import { readKeyMetadata, type KeyMetadata } from './key-metadata.js';
-import { invalidPathResult, layoutOf, type KvV2Engine } from './kv-v2-engine.js';
+import { invalidPathResult, type KvV2Engine } from './kv-v2-engine.js';
 import { isStorableKey, type KvV2Layout } from './storage-layout.js';
 import { requireVersions, type versionFields } from './versions-field.js';
 
@@ -25,7 +25,7 @@ export function versionsRoute(engine: KvV2Engine, route: string, missingVersions
     const versions = requireVersions(ctx.data.versions, missingVersions);
     const key = ctx.data.path ?? '';
     if (!isStorableKey(key)) return undefined;
-    const layout = layoutOf(ctx);
+    const layout = engine.layout;
     await engine.atomically(ctx.storage, layout.metadata(key), async (storage) => {
       const meta = await readKeyMetadata(storage, layout, key);
       if (meta) await change({ storage, layout, key, meta, versions, nowMs: ctx.clock.now() });
