@@ -46,6 +46,11 @@ export async function readKeyMetadata(storage: Storage, layout: KvV2Layout, key:
   return bytes ? decodeKeyMetadata(bytes, key, () => emptyKeyMetadata(key)) : undefined;
 }
 
+/** Whether `key` has metadata: Vault's existence check for create vs update, without decoding it. */
+export async function hasKeyMetadata(storage: Storage, layout: KvV2Layout, key: string): Promise<boolean> {
+  return (await storage.get(layout.metadata(key))) !== undefined;
+}
+
 export async function writeKeyMetadata(storage: Storage, layout: KvV2Layout, meta: KeyMetadata): Promise<void> {
   await storage.put(layout.metadata(meta.key), encodeKeyMetadata(meta));
 }

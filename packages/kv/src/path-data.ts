@@ -9,6 +9,7 @@ import {
   effectiveMaxVersions,
   emptyKeyMetadata,
   isDeleted,
+  hasKeyMetadata,
   readKeyMetadata,
   scheduledDeletionMs,
   versionOf,
@@ -122,7 +123,7 @@ export function dataPath(engine: KvV2Engine) {
     exists: async (ctx) => {
       const key = keyOf(ctx);
       if (key === undefined || !isStorableKey(key)) return false;
-      return (await readKeyMetadata(ctx.storage, engine.layout, key)) !== undefined;
+      return hasKeyMetadata(ctx.storage, engine.layout, key);
     },
     operations: {
       read: { summary: 'Read a version of the secret.', handler: read },

@@ -1,7 +1,7 @@
 // KV v2 metadata/<key>: list keys, read/write/patch key settings and custom_metadata, delete a key for good (vault-api.md V9–V13).
 import { definePath, field, VaultError, type HandlerResult, type PathContext } from '@coffer/sdk';
 import { parseCustomMetadata } from './custom-metadata.js';
-import { emptyKeyMetadata, keyMetadataWire, readKeyMetadata, versionOf, writeKeyMetadata, type KeyMetadata } from './key-metadata.js';
+import { emptyKeyMetadata, hasKeyMetadata, keyMetadataWire, readKeyMetadata, versionOf, writeKeyMetadata, type KeyMetadata } from './key-metadata.js';
 import { invalidPathResult, type KvV2Engine } from './kv-v2-engine.js';
 import { asFolder, checkKeyPath, isListablePrefix, isStorableKey } from './storage-layout.js';
 import { removeAllVersionData } from './version-data.js';
@@ -131,7 +131,7 @@ export function metadataPath(engine: KvV2Engine) {
     exists: async (ctx) => {
       const key = ctx.data.path ?? '';
       if (!isStorableKey(key)) return false;
-      return (await readKeyMetadata(ctx.storage, engine.layout, key)) !== undefined;
+      return hasKeyMetadata(ctx.storage, engine.layout, key);
     },
     operations: {
       list: { summary: 'List the keys below a prefix.', handler: list },
