@@ -1,5 +1,6 @@
 // Request bodies read up to the configured limit: past it the answer is Vault's 413, decided
 // from Content-Length before reading when the client declared one.
+import { concatBytes } from '@coffer/sdk';
 import { HttpMappingError } from './http-exchange.js';
 
 export function tooLarge(): HttpMappingError {
@@ -20,12 +21,5 @@ export async function collectBody(chunks: AsyncIterable<Uint8Array>, limit: numb
     if (total > limit) throw tooLarge();
     parts.push(chunk);
   }
-  if (parts.length === 1) return parts[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.length;
-  }
-  return body;
+  return parts.length === 0 ? new Uint8Array(0) : concatBytes(parts);
 }

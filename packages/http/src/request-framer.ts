@@ -8,6 +8,7 @@
 // ambiguous, Upgrade, CONNECT, oversized heads) it stops interpreting and passes every later
 // byte through unchanged, so llhttp sees the original bytes and answers as it always would.
 // A rewrite can therefore never land inside a body.
+import { concatBytes } from '@coffer/sdk';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -429,14 +430,3 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
