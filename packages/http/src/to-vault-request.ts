@@ -98,8 +98,8 @@ export function toVaultRequest(input: HttpInput): MappedRequest {
 
   const token = tokenOf(input);
   const wrapTtl = header(input, 'x-vault-wrap-ttl');
-  const headers: Record<string, string | readonly string[]> = {};
-  for (const [name, value] of Object.entries(input.headers)) if (value !== undefined) headers[name] = value;
+  // Header values are never undefined in what node:http or fetch hand over; the type allows it for callers' convenience.
+  const headers = input.headers as Readonly<Record<string, string | readonly string[]>>;
   const request: Request = {
     operation,
     path,
