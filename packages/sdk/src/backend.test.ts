@@ -133,6 +133,16 @@ describe('defineBackend: routing', () => {
     expect((await backend.handle(request('read', 'other/thing')))?.data).toMatchObject({ tag: 'catch-all', raw: { rest: 'other/thing' } });
   });
 
+  it('keeps the table order when a pattern starting with a capture comes before literal ones', async () => {
+    const backend = await build({ paths: [echoPath('roles/default', 'exact'), echoPath(':kind/default', 'capture-first'), echoPath('roles/:name', 'capture'), echoPath('', 'root')] });
+    expect((await backend.handle(request('read', 'roles/default')))?.data).toMatchObject({ tag: 'exact' });
+    expect((await backend.handle(request('read', 'users/default')))?.data).toMatchObject({ tag: 'capture-first', raw: { kind: 'users' } });
+    expect((await backend.handle(request('read', 'roles/web')))?.data).toMatchObject({ tag: 'capture' });
+    expect((await backend.handle(request('read', '')))?.data).toMatchObject({ tag: 'root' });
+    const capturedFirst = await build({ paths: [echoPath(':kind/default', 'capture-first'), echoPath('roles/default', 'exact')] });
+    expect((await capturedFirst.handle(request('read', 'roles/default')))?.data).toMatchObject({ tag: 'capture-first' });
+  });
+
   it('answers an unknown path with Vault 404 wording', async () => {
     const backend = await build({ paths: [echoPath('config')] });
     const error = await rejection(backend.handle(request('read', 'nope/here')));
