@@ -95,6 +95,25 @@ describe('FileStorage layout', () => {
   });
 });
 
+describe('FileStorage directory creation', () => {
+  it('creates missing parents one level at a time', async () => {
+    const dir = await tempDir();
+    const storage = await open(join(dir, 'a', 'b', 'c'));
+    await storage.put('k', new Uint8Array([1]));
+    expect((await stat(join(dir, 'a', 'b', 'c'))).isDirectory()).toBe(true);
+  });
+
+  it('fails, rather than spinning as Node\'s recursive mkdir does, where a level cannot be made (/proc)', async () => {
+    await expect(createFileStorage({ path: '/proc/coffer-nowhere/data' })).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a path below a regular file', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(createFileStorage({ path: join(dir, 'file', 'data') })).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+});
+
 describe('FileStorage durability', () => {
   it('sweeps temp files and empty folders left by a crash when opened', async () => {
     const root = await tempDir();

@@ -9,6 +9,7 @@ import { acquireDirectoryLock, LOCK_FILE, type DirectoryLock } from './directory
 import { decodeEntry, encodeEntry } from './entry-format.js';
 import type { FileSystem } from './file-system.js';
 import { errorCode } from './errno.js';
+import { makeDirectories } from './make-directories.js';
 import { syncDir } from './sync-dir.js';
 import { decodeSegment, keyToPath, prefixToDir, type EntryLocation } from './key-to-path.js';
 
@@ -43,7 +44,7 @@ export async function createFileStorage(options: FileStorageOptions): Promise<Fi
   if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('createFileStorage: `path` must be a non-empty string');
   const fs = options.fs ?? nodeFs;
   const requested = resolve(options.path);
-  const firstCreated = await fs.mkdir(requested, { recursive: true, mode: 0o700 });
+  const firstCreated = await makeDirectories(fs, requested);
   // A folder we create is a name in its parent: durable only once the parent is synced,
   // or an acknowledged init could vanish with it after a power loss (reliability.md F5).
   if (firstCreated !== undefined) {
