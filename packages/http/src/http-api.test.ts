@@ -1,6 +1,6 @@
 // The adapter end to end over loopback: a real vault behind listen(), driven by fetch and by raw
 // sockets (fetch never sends LIST), and the same mapping through createFetchHandler.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVault, type Vault } from 'coffer';
 import type { Request as VaultRequest, Response as VaultResponse } from '@coffer/sdk';
@@ -192,6 +192,27 @@ describe('close()', () => {
     expect(((await res.json()) as { data: unknown }).data).toEqual({ path: 'a' });
     await closed;
     await expect(fetch(`${http.address.url}/v1/a`)).rejects.toThrow();
+  });
+});
+
+describe('close() with clients that never finish a request', () => {
+  it('drops a silent connection, a half-sent request line and half-sent headers instead of waiting for them', async () => {
+    const { http } = await served();
+    const sockets = await Promise.all(
+      ['', 'LIS', 'GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n'].map(
+        (bytes) =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(http.address.port, '127.0.0.1', () => {
+              if (bytes) socket.write(bytes);
+              resolve(socket);
+            });
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    const closed = sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+    await http.close();
+    await Promise.all(closed);
   });
 });
 

@@ -13,7 +13,21 @@ export interface ListenOptions extends HttpHandlerOptions {
   /** Defaults to 8200; 0 picks a free port. */
   port?: number;
   /** PEM certificate (chain) and key: serve HTTPS. */
-  tls?: { cert: string | Uint8Array; key: string | Uint8Array; minVersion?: 'TLSv1.2' | 'TLSv1.3' };
+  tls?: ListenTlsOptions;
+}
+
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface ListenTlsOptions {
+  cert: string | Uint8Array;
+  key: string | Uint8Array;
+  /** Defaults to TLSv1.2, as Vault's listener does. */
+  minVersion?: TlsVersionName;
+  maxVersion?: TlsVersionName;
+  /** PEM CA bundle that client certificates are checked against. */
+  clientCa?: string | Uint8Array;
+  /** Refuse the handshake without a client certificate that `clientCa` verifies (`tls_require_and_verify_client_cert`). */
+  requireClientCert?: boolean;
 }
 
 export interface HttpListener {
@@ -32,16 +46,34 @@ export async function listen(vault: VaultLike, options: ListenOptions = {}): Pro
   const host = options.host ?? '127.0.0.1';
   const serve = createNodeHandler(vault, options);
   let closing: Promise<void> | undefined;
+  let active = 0;
+  /** Once closing, nothing but in-flight requests may hold a connection: not idle keep-alives, not half-sent requests. */
+  const dropConnectionsIfDone = () => {
+    if (closing && active === 0) server.closeAllConnections();
+  };
   const handler: typeof serve = (req, res) => {
+    active++;
     // During a graceful close, a keep-alive connection is closed as soon as its response is out.
     if (closing) res.setHeader('connection', 'close');
-    res.once('finish', () => {
-      if (closing) setImmediate(() => server.closeIdleConnections());
+    res.once('close', () => {
+      active--;
+      if (closing) setImmediate(dropConnectionsIfDone);
     });
     serve(req, res);
   };
-  const server: Server = options.tls
-    ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key), minVersion: options.tls.minVersion ?? 'TLSv1.2' }, handler)
+  const tls = options.tls;
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          cert: Buffer.from(tls.cert),
+          key: Buffer.from(tls.key),
+          minVersion: tls.minVersion ?? 'TLSv1.2',
+          ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+          ...(tls.clientCa ? { ca: Buffer.from(tls.clientCa), requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false } : {}),
+          ...(tls.requireClientCert && !tls.clientCa ? { requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handler,
+      )
     : createHttpServer(handler);
   acceptListMethod(server);
   await new Promise<void>((resolve, reject) => {
@@ -52,12 +84,14 @@ export async function listen(vault: VaultLike, options: ListenOptions = {}): Pro
     });
   });
   const bound = server.address() as AddressInfo;
-  const scheme = options.tls ? 'https' : 'http';
+  const scheme = tls ? 'https' : 'http';
   const close = (): Promise<void> =>
     (closing ??= new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
-      // Idle keep-alive connections would hold close() open; busy ones end after their response.
+      // Requests being answered finish; every other connection (idle keep-alive, a client that
+      // connected and sent nothing or half a request) would hold close() open for ever.
       server.closeIdleConnections();
+      setImmediate(dropConnectionsIfDone);
     }));
   return {
     address: { host: bound.address, port: bound.port, url: `${scheme}://${urlHost(host)}:${bound.port}` },

@@ -30,12 +30,11 @@ export function parseBody(body: Uint8Array, contentType: string | undefined): Re
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new HttpMappingError(400, [`failed to parse JSON input: ${(error as Error).message}`]);
+  } catch {
+    // Vault's wording; the parser's own message would quote the body, secrets included.
+    throw new HttpMappingError(400, ['error parsing JSON']);
   }
   if (parsed === null) return undefined;
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new HttpMappingError(400, [`failed to parse JSON input: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`]);
-  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpMappingError(400, ['error parsing JSON']);
   return parsed as Record<string, unknown>;
 }

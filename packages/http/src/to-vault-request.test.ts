@@ -44,6 +44,10 @@ describe('verbs', () => {
     expect(toVaultRequest(input('GET', '/v1/sys/health')).head).toBe(false);
   });
 
+  it('answers HEAD only on sys/health; elsewhere 405, never a read', () => {
+    expect(refusal(() => toVaultRequest(input('HEAD', '/v1/secret/data/a'))).status).toBe(405);
+  });
+
   it('refuses other verbs with 405 and an unparseable ?list= with 400', () => {
     expect(refusal(() => toVaultRequest(input('OPTIONS', '/v1/sys/health'))).status).toBe(405);
     expect(refusal(() => toVaultRequest(input('TRACE', '/v1/sys/health'))).status).toBe(405);
@@ -79,7 +83,9 @@ describe('request data', () => {
   it('refuses malformed JSON and non-object JSON with 400', () => {
     const bad = refusal(() => toVaultRequest(input('POST', '/v1/a', { body: utf8('{"a":') })));
     expect(bad.status).toBe(400);
-    expect(bad.errors[0]).toMatch(/^failed to parse JSON input: /);
+    // Vault's wording, which never quotes the body (it may hold secrets).
+    expect(bad.errors).toEqual(['error parsing JSON']);
+    expect(refusal(() => toVaultRequest(input('POST', '/v1/a', { body: utf8('{"password": hunter2}') }))).errors).toEqual(['error parsing JSON']);
     expect(refusal(() => toVaultRequest(input('POST', '/v1/a', { body: utf8('[1]') }))).status).toBe(400);
     expect(refusal(() => toVaultRequest(input('POST', '/v1/a', { body: utf8('"s"') }))).status).toBe(400);
   });

@@ -74,6 +74,9 @@ export function toVaultRequest(input: HttpInput): MappedRequest {
       data = queryData(query);
       break;
     case 'HEAD':
+      // Vault's header operation: only sys/health answers it; elsewhere it must not run a read
+      // (which would spend a token use or make a wrapping token nobody receives).
+      if (path !== 'sys/health') throw new HttpMappingError(405, []);
       operation = 'read';
       head = true;
       data = queryData(query);

@@ -79,6 +79,8 @@ export function parseListener(ctx: ConfigContext, block: LabeledBlock): Listener
 
   const sizeEntry = entries.get('max_request_size');
   const durationEntry = entries.get('max_request_duration');
+  // Vault cancels a request at this deadline; Coffer's handlers have no cancellation points yet.
+  if (durationEntry) ctx.warn(durationEntry.key.pos, `max_request_duration in ${where} is accepted but ignored by Coffer`);
   return {
     type: 'tcp',
     address,

@@ -3,6 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
+import { chmod, stat } from 'node:fs/promises';
+import { createDevTls } from './dev-tls.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +75,9 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
 describe('coffer server -dev', () => {
   it('serves an unsealed in-memory vault with KV v2 at secret/ and prints the root token and unseal key', async () => {
     const home = await tempDir();
+    // A world-readable token file left from before must not pass its mode on to the root token.
+    await writeFile(join(home, '.vault-token'), 'old');
+    await chmod(join(home, '.vault-token'), 0o644);
     const session = start(['-dev', '-dev-root-token-id=root', '-dev-listen-address=127.0.0.1:0'], { HOME: home });
     const { url } = await up(session);
     expect(session.stdout()).toContain('Root Token: root');
@@ -79,6 +85,7 @@ describe('coffer server -dev', () => {
     expect(Buffer.from(unsealKey, 'base64')).toHaveLength(32);
     expect(session.stdout()).toContain(`$ export VAULT_ADDR='${url}'`);
     expect(await readFile(join(home, '.vault-token'), 'utf8')).toBe('root');
+    expect((await stat(join(home, '.vault-token'))).mode & 0o777).toBe(0o600);
     expect((await json(`${url}/v1/sys/health`)).body).toMatchObject({ initialized: true, sealed: false });
     const mounts = await json(`${url}/v1/sys/mounts`, { headers: { 'x-vault-token': 'root' } });
     expect(mounts.body['secret/']).toMatchObject({ type: 'kv', options: { version: '2' } });
@@ -178,6 +185,53 @@ describe('coffer server -config', () => {
   });
 });
 
+describe('coffer server -config TLS settings', () => {
+  async function tlsServer(extra: (dir: string) => string): Promise<{ session: Session; url: string; dir: string }> {
+    const dir = await tempDir();
+    await createDevTls('127.0.0.1', Date.UTC(2026, 0, 1), dir);
+    const file = await configFile(
+      dir,
+      `storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_cert_file = "${join(dir, 'vault-cert.pem')}"\n  tls_key_file = "${join(dir, 'vault-key.pem')}"\n${extra(dir)}}\n`,
+    );
+    const session = start([`-config=${file}`]);
+    const { url } = await up(session);
+    return { session, url, dir };
+  }
+
+  function health(url: string, options: { ca: Buffer; cert?: Buffer; key?: Buffer }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      httpsRequest(`${url}/v1/sys/health`, options, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  it('requires a client certificate the client CA verifies (tls_require_and_verify_client_cert)', async () => {
+    const { session, url, dir } = await tlsServer((dir) => `  tls_client_ca_file = "${join(dir, 'vault-ca.pem')}"\n  tls_require_and_verify_client_cert = true\n`);
+    const ca = await readFile(join(dir, 'vault-ca.pem'));
+    await expect(health(url, { ca })).rejects.toThrow();
+    expect(await health(url, { ca, cert: await readFile(join(dir, 'vault-cert.pem')), key: await readFile(join(dir, 'vault-key.pem')) })).toBe(501);
+    expect(await session.stop()).toBe(0);
+  });
+
+  it('caps the protocol at tls_max_version', async () => {
+    const { session, url, dir } = await tlsServer(() => '  tls_max_version = "tls12"\n');
+    const ca = await readFile(join(dir, 'vault-ca.pem'));
+    const { port } = new URL(url);
+    const protocol = await new Promise<string | null>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca, servername: 'localhost' }, () => {
+        resolve(socket.getProtocol());
+        socket.end();
+      }).on('error', reject);
+    });
+    expect(protocol).toBe('TLSv1.2');
+    expect(await session.stop()).toBe(0);
+  });
+});
+
 describe('starts that fail', () => {
   it('exits 1 naming the port when it is taken', async () => {
     const blocker = createServer();
@@ -201,6 +255,33 @@ describe('starts that fail', () => {
     expect(await session.exit).toBe(1);
     expect(session.stderr()).toContain('error loading TLS certificate file');
     await expect(readFile(join(dir, 'data', '.lock'))).rejects.toThrow();
+  });
+
+  it('exits 1 with one line, no stack, when the auto-unseal key is not the one the vault was made with', async () => {
+    const dir = await tempDir();
+    const withKey = (byte: number) => `storage "file" { path = "${join(dir, 'data')}" }\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nseal "aesgcm" { keys = ["${Buffer.alloc(32, byte).toString('base64')}"] }\n`;
+    const first = start([`-config=${await configFile(dir, withKey(1))}`]);
+    const { url } = await up(first);
+    await json(`${url}/v1/sys/init`, { method: 'PUT', body: JSON.stringify({ recovery_shares: 1, recovery_threshold: 1 }) });
+    expect(await first.stop()).toBe(0);
+    const second = start([`-config=${await configFile(dir, withKey(2))}`]);
+    expect(await second.exit).toBe(1);
+    expect(second.stderr()).toMatch(/^Error: Error initializing core: .+\n$/);
+  });
+
+  it('exits 1 for a static seal previous_key, which Coffer cannot rotate from yet', async () => {
+    const dir = await tempDir();
+    const key = (byte: number) => Buffer.alloc(32, byte).toString('hex');
+    const file = await configFile(dir, `storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\nseal "static" {\n  current_key_id = "b"\n  current_key = "${key(2)}"\n  previous_key_id = "a"\n  previous_key = "${key(1)}"\n}\n`);
+    const session = start([`-config=${file}`]);
+    expect(await session.exit).toBe(1);
+    expect(session.stderr()).toContain('previous_key');
+  });
+
+  it('exits 1 with one line for a dev listen address without a port', async () => {
+    const session = start(['-dev', '-dev-no-store-token', '-dev-listen-address=localhost']);
+    expect(await session.exit).toBe(1);
+    expect(session.stderr()).toBe('Error: Error initializing listener of type tcp: address localhost: missing port in address\n');
   });
 
   it('exits 1 naming the file and line of an unknown setting', async () => {

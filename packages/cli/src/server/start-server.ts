@@ -1,5 +1,5 @@
 // `coffer server`: a vault and its listeners, from the dev flags or a configuration file.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createVault, type Vault, type VaultOptions } from 'coffer';
@@ -65,18 +65,38 @@ async function unwindOnFailure<T>(opened: Array<{ close(): Promise<void> }>, ste
   }
 }
 
+/**
+ * Writes the token helper's file as Vault does: a new file renamed over the old one, so an
+ * existing file's looser mode (or a symlink in its place) never carries over to the root token.
+ */
+async function storeToken(file: string, token: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, token, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new ServerStartError(`Error storing the root token in ${file}: ${(error as Error).message} (use -dev-no-store-token)`);
+  }
+}
+
 export async function startDevServer(flags: ServerFlags, environment: StartEnvironment): Promise<RunningServer> {
   const vault = await createVault({ dev: { ...(flags.devRootTokenId ? { rootTokenId: flags.devRootTokenId } : {}), kvVersion: flags.devKvV1 ? 1 : 2 } });
   const opened: Array<{ close(): Promise<void> }> = [vault];
   return unwindOnFailure(opened, async () => {
-    const { host } = splitHostPort(flags.devListenAddress);
+    let host: string;
+    try {
+      ({ host } = splitHostPort(flags.devListenAddress));
+    } catch (error) {
+      throw new ServerStartError(`Error initializing listener of type tcp: ${(error as Error).message}`);
+    }
     const tls = flags.devTls ? await createDevTls(host, createSystemClock().now(), flags.devTlsCertDir && resolve(environment.cwd, flags.devTlsCertDir)) : undefined;
     const listener = await openListener(vault, flags.devListenAddress, tls ? { tls: { cert: tls.certPem, key: tls.keyPem } } : {});
     opened.push(listener);
     const rootToken = vault.rootToken!;
     // Like Vault, dev mode logs the CLI in: the root token goes to the token helper's file.
     const home = environment.env.HOME ?? homedir();
-    if (!flags.devNoStoreToken) await writeFile(join(home, '.vault-token'), rootToken, { mode: 0o600 });
+    if (!flags.devNoStoreToken) await storeToken(join(home, '.vault-token'), rootToken);
     const banner =
       configurationBanner({
         apiAddress: listener.address.url,
@@ -112,19 +132,37 @@ async function readTlsFile(kind: string, path: string, cwd: string): Promise<str
   }
 }
 
+const TLS_VERSION_NAMES = { tls10: 'TLSv1', tls11: 'TLSv1.1', tls12: 'TLSv1.2', tls13: 'TLSv1.3' } as const;
+
 async function listenerOptions(listener: TcpListenerConfig, cwd: string): Promise<Omit<ListenOptions, 'host' | 'port'>> {
   const size = listener.maxRequestSizeBytes;
   const maxRequestBytes = size === undefined || size === 0 ? DEFAULT_MAX_REQUEST_BYTES : size < 0 ? Number.POSITIVE_INFINITY : size;
-  if (!listener.tls) return { maxRequestBytes };
-  const cert = await readTlsFile('certificate', listener.tls.certFile, cwd);
-  const key = await readTlsFile('key', listener.tls.keyFile, cwd);
-  const minVersion = listener.tls.minVersion === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
-  return { maxRequestBytes, tls: { cert, key, minVersion } };
+  const tls = listener.tls;
+  if (!tls) return { maxRequestBytes };
+  const cert = await readTlsFile('certificate', tls.certFile, cwd);
+  const key = await readTlsFile('key', tls.keyFile, cwd);
+  // Client certificates, as Vault's listener: asked for (and checked against the CA) when a CA
+  // is given, required with tls_require_and_verify_client_cert, never with tls_disable_client_certs.
+  const clientCa = tls.clientCaFile && !tls.disableClientCerts ? await readTlsFile('client CA', tls.clientCaFile, cwd) : undefined;
+  return {
+    maxRequestBytes,
+    tls: {
+      cert,
+      key,
+      minVersion: TLS_VERSION_NAMES[tls.minVersion ?? 'tls12'],
+      ...(tls.maxVersion ? { maxVersion: TLS_VERSION_NAMES[tls.maxVersion] } : {}),
+      ...(clientCa ? { clientCa } : {}),
+      ...(tls.requireAndVerifyClientCert ? { requireClientCert: true } : {}),
+    },
+  };
 }
 
 export async function startConfiguredServer(config: ServerConfig, environment: StartEnvironment): Promise<RunningServer> {
   // Certificates are read before anything starts: a typo in a path stops the start cleanly.
   const prepared = await Promise.all(config.listeners.map(async (listener) => ({ listener, options: await listenerOptions(listener, environment.cwd) })));
+  if (config.seal?.previousKey) {
+    throw new ServerStartError('Error parsing Seal configuration: previous_key (rotating the static seal key) is not supported by Coffer yet; unseal with current_key set to the key the vault was initialised with');
+  }
   const storage = await openStorage(config.storage, environment.cwd);
   const options: VaultOptions = {
     storage,
@@ -138,7 +176,8 @@ export async function startConfiguredServer(config: ServerConfig, environment: S
     vault = await createVault(options);
   } catch (error) {
     await storage.close?.();
-    throw error instanceof TypeError || error instanceof RangeError ? new ServerStartError(`Error initializing core: ${error.message}`) : error;
+    // A wrong auto-unseal key or a seal that does not match the stored one: the operator's to fix.
+    throw error instanceof Error ? new ServerStartError(`Error initializing core: ${error.message}`) : error;
   }
   const opened: Array<{ close(): Promise<void> }> = [vault];
   return unwindOnFailure(opened, async () => {
