@@ -25,6 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
+      // Vault reloads its configuration on SIGHUP; Node's default would end the process without
+      // sealing or releasing storage. Coffer does not reload: say so and keep serving.
+      process.on('SIGHUP', () => process.stderr.write('==> SIGHUP received: Coffer does not reload its configuration; restart it to apply changes\n'));
       return runServerCommand(rest, {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),

@@ -22,7 +22,7 @@ export function configurationBanner(facts: BannerFacts): string {
     ['Api Address', facts.apiAddress],
     ...facts.listeners.map((l, i): [string, string] => [
       `Listener ${i + 1}`,
-      `tcp (addr: "${l.address}", max_request_size: "${l.maxRequestSizeBytes}", tls: "${l.tls ? 'enabled' : 'disabled'}")`,
+      `tcp (addr: "${l.address}", max_request_size: "${Number.isFinite(l.maxRequestSizeBytes) ? l.maxRequestSizeBytes : -1}", tls: "${l.tls ? 'enabled' : 'disabled'}")`,
     ]),
     ['Log Level', facts.logLevel],
     ['Mlock', 'supported: false, enabled: false'],
