@@ -101,6 +101,7 @@ describe('request data', () => {
     expect(ok.request).toMatchObject({ operation: 'patch', data: { data: { x: null } } });
     const refused = refusal(() => toVaultRequest(input('PATCH', '/v1/secret/data/a', { headers: { 'content-type': 'application/json' }, body: utf8('{}') })));
     expect(refused).toEqual({ status: 415, errors: ['PATCH requires Content-Type of application/merge-patch+json, provided application/json'] });
+    expect(refusal(() => toVaultRequest(input('PATCH', '/v1/secret/data/a', { body: utf8('{}') })))).toEqual({ status: 400, errors: ['mime: no media type'] });
   });
 });
 

@@ -88,6 +88,8 @@ export function toVaultRequest(input: HttpInput): MappedRequest {
       break;
     case 'PATCH': {
       const type = mediaType(header(input, 'content-type'));
+      // Go's mime.ParseMediaType refuses an empty header before the type is even compared.
+      if (type === '') throw new HttpMappingError(400, ['mime: no media type']);
       if (type !== MERGE_PATCH) throw new HttpMappingError(415, [`PATCH requires Content-Type of ${MERGE_PATCH}, provided ${type}`]);
       operation = 'patch';
       data = parseBody(input.body, undefined);
