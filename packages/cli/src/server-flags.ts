@@ -1,6 +1,7 @@
 // `coffer server` arguments, read as `vault server` reads them: Go's flag package (`-name=value`,
 // `-name value`, `--name`, bare booleans, parsing stops at the first positional argument or `--`)
 // and Vault's flag defaults from the environment, with Vault's own error messages.
+import { parseGoBool } from '@coffer/sdk';
 import { parseLogFormat, parseLogLevel } from './server-config/log-settings.js';
 import type { LogFormat, LogLevel } from './server-config/server-config.js';
 
@@ -57,10 +58,6 @@ const ENV_DEFAULTS: Partial<Record<FlagName, string>> = {
   'log-format': 'VAULT_LOG_FORMAT',
 };
 
-// Go's strconv.ParseBool.
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-
 /**
  * Parses the arguments after `server`. Throws ServerFlagsError with Go's or Vault's message for an
  * unknown flag, a missing value, a bad boolean, an unknown log level, or no `-config` outside dev
@@ -94,8 +91,8 @@ export function parseServerFlags(argv: readonly string[], env: Readonly<Record<s
     const known = flag as FlagName;
     if (FLAGS[known] === 'bool') {
       // A boolean never takes the next argument: `-dev false` is -dev and a positional "false".
-      if (inline === undefined || GO_TRUE.has(inline)) bools.set(known, true);
-      else if (GO_FALSE.has(inline)) bools.set(known, false);
+      const parsed = inline === undefined ? true : parseGoBool(inline);
+      if (parsed !== undefined) bools.set(known, parsed);
       else throw new ServerFlagsError(`invalid boolean value ${JSON.stringify(inline)} for -${known}: strconv.ParseBool: parsing ${JSON.stringify(inline)}: invalid syntax`);
       continue;
     }

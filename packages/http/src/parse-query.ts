@@ -13,10 +13,3 @@ export function queryData(params: URLSearchParams): Record<string, unknown> | un
   }
   return any ? data : undefined;
 }
-
-/** Go's strconv.ParseBool: the spellings Vault accepts for `?list=`; undefined for anything else. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
-}

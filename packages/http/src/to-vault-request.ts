@@ -1,9 +1,9 @@
 // HTTP -> Vault request (vault-api.md §2.1 steps 1–2, §2.13; http/logical.go buildLogicalRequest):
 // the verb picks the operation, the query or the body becomes the data, headers carry the token.
-import type { Operation, Request } from '@coffer/sdk';
+import { parseGoBool, type Operation, type Request } from '@coffer/sdk';
 import { HttpMappingError, type HttpInput } from './http-exchange.js';
 import { mediaType, parseBody } from './parse-body.js';
-import { parseGoBool, queryData } from './parse-query.js';
+import { queryData } from './parse-query.js';
 
 const MERGE_PATCH = 'application/merge-patch+json';
 

@@ -1,5 +1,6 @@
 // Typed request fields with Vault's framework coercions (sdk/framework/field_type.go, field_data.go).
 import { parseDurationSec } from './duration.js';
+import { parseGoBool } from './go-bool.js';
 
 export const FIELD_KINDS = [
   'string',
@@ -90,8 +91,6 @@ export class FieldError extends Error {
   }
 }
 
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 const NAME = /^\w(?:[\w.-]*\w)?$/;
 
 function describe(value: unknown): string {
@@ -152,13 +151,14 @@ export function coerceField(name: string, spec: Field<unknown>, value: unknown):
     case 'int':
       out = asInt(name, value);
       break;
-    case 'bool':
+    case 'bool': {
+      const spelled = typeof value === 'string' ? parseGoBool(value) : undefined;
       if (typeof value === 'boolean') out = value;
       else if (typeof value === 'number') out = value !== 0;
-      else if (typeof value === 'string' && GO_TRUE.has(value)) out = true;
-      else if (typeof value === 'string' && GO_FALSE.has(value)) out = false;
+      else if (spelled !== undefined) out = spelled;
       else throw new FieldError(name, `expected a boolean, got ${describe(value)}`);
       break;
+    }
     case 'duration': {
       if (typeof value !== 'number' && typeof value !== 'string') {
         throw new FieldError(name, `expected a duration, got ${describe(value)}`);

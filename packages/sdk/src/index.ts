@@ -13,3 +13,4 @@ export * from './secret.js';
 export * from './backend.js';
 export * from './ttl.js';
 export * from './time-format.js';
+export { parseGoBool } from './go-bool.js';

@@ -1,7 +1,7 @@
 // Reading the values of a configuration block the way Vault's decoder (hashicorp/hcl plus
 // go-secure-stdlib/parseutil) accepts them: `"true"`/`1` as booleans, `"768h"`/`3600` as durations.
 import type { ItemKey, ObjectItem, ObjectNode, Position, ValueNode } from '@coffer/hcl';
-import { parseDurationSec } from '@coffer/sdk';
+import { parseDurationSec, parseGoBool } from '@coffer/sdk';
 import type { ConfigContext } from './config-context.js';
 
 /** One `key = value` (or `key { ... }`) of a block, with where it was written. */
@@ -87,8 +87,6 @@ export function readNonEmptyString(ctx: ConfigContext, entry: ConfigEntry, where
   return value;
 }
 
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** parseutil.ParseBool: a bool, a number (non-zero is true), "" (false) or any string Go's strconv.ParseBool takes. */
 export function readBool(ctx: ConfigContext, entry: ConfigEntry, where?: string): boolean {
@@ -96,8 +94,9 @@ export function readBool(ctx: ConfigContext, entry: ConfigEntry, where?: string)
   if (node.type === 'bool') return node.value;
   if (node.type === 'number') return node.value !== 0;
   if (node.type === 'string') {
-    if (node.value === '' || GO_FALSE.has(node.value)) return false;
-    if (GO_TRUE.has(node.value)) return true;
+    if (node.value === '') return false;
+    const parsed = parseGoBool(node.value);
+    if (parsed !== undefined) return parsed;
     throw invalid(ctx, entry, where, `cannot parse ${JSON.stringify(node.value)} as bool`);
   }
   throw invalid(ctx, entry, where, `expected a bool, got ${describeNode(node)}`);

@@ -1,5 +1,5 @@
 // The options every audit device shares (audit/backend.go newFormatterConfig): log_raw, hmac_accessor, elide_list_responses, format, prefix.
-import { VaultError } from '@coffer/sdk';
+import { parseGoBool, VaultError } from '@coffer/sdk';
 
 /** How one device renders entries. */
 export interface AuditFormatSettings {
@@ -13,15 +13,12 @@ export interface AuditFormatSettings {
   prefix: string;
 }
 
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-
 /** Go's strconv.ParseBool, which is what Vault applies to these string options. */
 function parseBoolOption(options: Readonly<Record<string, string>>, name: string, fallback: boolean): boolean {
   const raw = options[name];
   if (raw === undefined) return fallback;
-  if (GO_TRUE.has(raw)) return true;
-  if (GO_FALSE.has(raw)) return false;
+  const parsed = parseGoBool(raw);
+  if (parsed !== undefined) return parsed;
   throw VaultError.invalid(`unable to parse "${name}"`);
 }
 
