@@ -23,11 +23,20 @@ function rsaKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem };
 }
 
+/**
+ * A DER INTEGER serial must be positive and minimally encoded: a first byte of 0x01–0x7f. An odd
+ * number of hex digits, or a leading zero byte, makes OpenSSL refuse the certificate.
+ */
+export function serialHex(random: Uint8Array): string {
+  const bytes = Uint8Array.from(random);
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
+  return Buffer.from(bytes).toString('hex');
+}
+
 function certificate(subject: string, publicKey: forge.pki.PublicKey, nowMs: number, validDays: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive serial: the high bit cleared.
-  cert.serialNumber = `0${randomBytes(16).toString('hex')}`;
+  cert.serialNumber = serialHex(randomBytes(16));
   cert.validity.notBefore = new Date(nowMs - 30_000);
   cert.validity.notAfter = new Date(nowMs + validDays * 86_400_000);
   cert.setSubject([{ name: 'commonName', value: subject }]);
