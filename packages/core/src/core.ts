@@ -2,6 +2,7 @@
 import type { Storage } from '@coffer/storage';
 import { fromUtf8, randomHex, randomUuid, utf8, VaultError, type Clock, type Crypto, type Logger, type Random, type Request, type Response } from '@coffer/sdk';
 import { createSecurityBarrier } from './barrier/security-barrier.js';
+import type { PlaintextCacheLimits } from './barrier/plaintext-cache.js';
 import { createVaultEvents, type VaultEvents } from './events.js';
 import type { BackendRegistration } from './mounts/backend-registry.js';
 import { BUILTIN_MOUNTS, builtinEntry, placeholderRegistration } from './mounts/builtin-mounts.js';
@@ -40,6 +41,8 @@ export interface CoreOptions {
   systemTtls?: Partial<SystemTtls>;
   version: string;
   clusterName?: string;
+  /** The barrier's plaintext cache over exclusive storage: its limits, or `false` for none. */
+  cache?: false | PlaintextCacheLimits;
 }
 
 const CLUSTER_INFO_KEY = 'core/cluster/info';
@@ -51,7 +54,7 @@ export function createCore(options: CoreOptions) {
     defaultLeaseTtlSec: options.systemTtls?.defaultLeaseTtlSec ?? DEFAULT_LEASE_TTL_SEC,
     maxLeaseTtlSec: options.systemTtls?.maxLeaseTtlSec ?? DEFAULT_LEASE_TTL_SEC,
   };
-  const barrier = createSecurityBarrier({ storage: options.storage, crypto, random, clock });
+  const barrier = createSecurityBarrier({ storage: options.storage, crypto, random, clock, ...(options.cache !== undefined ? { cache: options.cache } : {}) });
   const sysStorage = createStorageView(barrier, 'sys/');
   const tokenHooks = {
     async expiryChanged(entry: TokenEntry): Promise<void> {

@@ -6,6 +6,7 @@ export { createStorageView } from './storage-view.js';
 export { createSecurityBarrier, BarrierInvalidKeyError } from './barrier/security-barrier.js';
 export type { KeyStatus, SecurityBarrier, SecurityBarrierOptions } from './barrier/security-barrier.js';
 export type { RotationConfig } from './barrier/keyring.js';
+export { DEFAULT_CACHE_LIMITS, type PlaintextCacheLimits } from './barrier/plaintext-cache.js';
 export { combineShares, splitSecret, ShamirError } from './seal/shamir.js';
 export type { SealStatus as CoreSealStatus } from './seal/seal-manager.js';
 export { createPolicyStore } from './policy/policy-store.js';

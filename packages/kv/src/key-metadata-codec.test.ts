@@ -28,7 +28,47 @@ describe('key metadata codec', () => {
     );
   });
 
-  it('reads an entry written in the earlier layout (versions as an object), filling absent settings', () => {
+  it('writes the binary layout, not JSON', () => {
+    const bytes = encodeKeyMetadata({ ...emptyKeyMetadata('app'), currentVersion: 1, versions: { '1': { createdMs: 1_700_000_000_123, deletionMs: null, destroyed: false } } });
+    expect(bytes[0]).toBe(3);
+  });
+
+  it('refuses an entry in a layout it does not know', () => {
+    expect(() => decodeKeyMetadata(Uint8Array.of(9, 0, 0), 'app', () => emptyKeyMetadata('app'))).toThrow('unknown key metadata layout 9');
+  });
+
+  it('reads an entry written in layout 2 (JSON, versions as tuples)', () => {
+    const stored = {
+      f: 2,
+      key: 'app',
+      current: 2,
+      oldest: 1,
+      created: 5,
+      updated: 9,
+      maxVersions: 3,
+      casRequired: true,
+      deleteVersionAfterSec: 60,
+      custom: { owner: 'ops' },
+      versions: [
+        [1, 5, null, 0],
+        [2, 9, 12, 1],
+      ],
+    };
+    expect(decodeKeyMetadata(encodeJson(stored), 'app', () => emptyKeyMetadata('app'))).toEqual({
+      key: 'app',
+      currentVersion: 2,
+      oldestVersion: 1,
+      createdMs: 5,
+      updatedMs: 9,
+      maxVersions: 3,
+      casRequired: true,
+      deleteVersionAfterSec: 60,
+      customMetadata: { owner: 'ops' },
+      versions: { '1': { createdMs: 5, deletionMs: null, destroyed: false }, '2': { createdMs: 9, deletionMs: 12, destroyed: true } },
+    });
+  });
+
+  it('reads an entry written in layout 1 (versions as an object), filling absent settings', () => {
     const old = { key: 'app', currentVersion: 2, oldestVersion: 0, createdMs: 5, updatedMs: 9, versions: { '1': { createdMs: 5, deletionMs: null, destroyed: false }, '2': { createdMs: 9, deletionMs: 12, destroyed: true } } };
     expect(decodeKeyMetadata(encodeJson(old), 'app', () => emptyKeyMetadata('app'))).toEqual({ ...emptyKeyMetadata('app'), ...old });
   });

@@ -68,6 +68,8 @@ export async function createFileStorage(options: FileStorageOptions): Promise<Fi
 
 class DirectoryStorage implements FileStorage {
   readonly storageType = 'file' as const;
+  /** The directory lock keeps every other process out, so the barrier may cache what it decrypted. */
+  readonly exclusive = true;
   readonly path: string;
   readonly #fs: FileSystem;
   readonly #lock: DirectoryLock;

@@ -3,3 +3,4 @@ export type { Storage } from './storage.js';
 export { InvalidStorageKeyError, StorageCorruptionError } from './storage-errors.js';
 export { validateKey, validateListPrefix } from './key.js';
 export { MemoryStorage } from './memory-storage.js';
+export { pooledCopy } from './pooled-copy.js';

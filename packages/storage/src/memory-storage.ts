@@ -1,11 +1,7 @@
 // In-memory physical storage (Vault's physical/inmem backend), with all-or-nothing transactions.
 import { validateKey, validateListPrefix } from './key.js';
+import { pooledCopy } from './pooled-copy.js';
 import type { Storage } from './storage.js';
-
-/** Marks the transaction a piece of async work runs inside, so re-entry is refused, not deadlocked. */
-interface TransactionScope {
-  done: boolean;
-}
 
 /**
  * A `Storage` held in a `Map`. Values are copied on the way in and out, so a caller mutating
@@ -16,11 +12,14 @@ interface TransactionScope {
  * or disappears), so it costs the folder's children, not the whole store.
  */
 export class MemoryStorage implements Storage {
+  /** Only this process's code reaches the Map: the barrier may cache what it decrypted. */
+  readonly exclusive = true;
   readonly #data = new Map<string, Uint8Array>();
-  /** folder prefix ("" or "a/b/") -> child ("c" or "c/") -> number of keys under that child */
-  readonly #folders = new Map<string, Map<string, number>>();
-  /** Transactions run one at a time: the tail of the queue. */
-  #transactionQueue: Promise<void> = Promise.resolve();
+  /** folder prefix ("" or "a/b/") -> its direct children ("c" or "c/"); a folder is here only while it holds a key */
+  readonly #folders = new Map<string, Set<string>>();
+  /** Transactions run one at a time: whether one runs, and who waits for it, in order. */
+  #transactionRunning = false;
+  readonly #transactionWaiters: (() => void)[] = [];
   /** True while a transaction's `fn` runs its synchronous start (see `transaction`). */
   #startingTransaction = false;
 
@@ -30,7 +29,7 @@ export class MemoryStorage implements Storage {
 
   getNow(key: string): Uint8Array | undefined {
     const value = this.#data.get(key);
-    if (value !== undefined) return copyOut(value);
+    if (value !== undefined) return pooledCopy(value);
     validateKey(key);
     return undefined;
   }
@@ -65,17 +64,15 @@ export class MemoryStorage implements Storage {
     if (this.#startingTransaction) {
       throw new Error('MemoryStorage.transaction() called inside a transaction on the same storage; use the tx passed to fn');
     }
-    const previous = this.#transactionQueue;
-    let release!: () => void;
-    this.#transactionQueue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    const scope: TransactionScope = { done: false };
-    const tx = this.#openTransaction(scope);
+    // An idle store starts at once: no promise is made for the queue on the common path.
+    if (this.#transactionRunning) await new Promise<void>((resolve) => this.#transactionWaiters.push(resolve));
+    else this.#transactionRunning = true;
+    const tx = new MemoryTransaction(this.#committed);
     try {
       this.#startingTransaction = true;
       let running: Promise<T>;
       try {
-        running = fn(tx.storage);
+        running = fn(tx);
       } finally {
         this.#startingTransaction = false;
       }
@@ -83,8 +80,11 @@ export class MemoryStorage implements Storage {
       tx.commit();
       return result;
     } finally {
-      scope.done = true;
-      release();
+      tx.done = true;
+      // The next waiter inherits the running flag.
+      const next = this.#transactionWaiters.shift();
+      if (next) next();
+      else this.#transactionRunning = false;
     }
   }
 
@@ -101,77 +101,146 @@ export class MemoryStorage implements Storage {
     return this.#data.size;
   }
 
-  /** The `Storage` handed to a transaction's `fn` (reads see its own buffered writes), and its commit. */
-  #openTransaction(scope: TransactionScope): { storage: Storage; commit(): void } {
-    /** key -> buffered value, or `null` for a buffered delete */
-    const writes = new Map<string, Uint8Array | null>();
-    const assertOpen = () => {
-      // A write after the transaction ended would be silently lost; fail loudly instead.
-      if (scope.done) throw new Error('transaction already finished');
-    };
-    const storage: Storage = {
-      get: async (key) => {
-        assertOpen();
-        validateKey(key);
-        const buffered = writes.get(key);
-        const value = buffered === undefined ? this.#data.get(key) : buffered;
-        return value === null || value === undefined ? undefined : copyOut(value);
-      },
-      put: async (key, value) => {
-        assertOpen();
-        validateKey(key);
-        writes.set(key, new Uint8Array(value));
-      },
-      delete: async (key) => {
-        assertOpen();
-        validateKey(key);
-        writes.set(key, null);
-      },
-      list: async (prefix) => {
-        assertOpen();
-        validateListPrefix(prefix);
-        let touched = false;
-        for (const key of writes.keys()) {
-          if (key.startsWith(prefix)) {
-            touched = true;
-            break;
-          }
-        }
-        if (!touched) return this.list(prefix);
-        // Committed children from the folder index, then this transaction's own writes under the
-        // prefix: work proportional to the folder and the transaction, never to the store.
-        const children = new Set(this.#folders.get(prefix)?.keys());
-        for (const [key, value] of writes) {
-          if (!key.startsWith(prefix)) continue;
-          const slash = key.indexOf('/', prefix.length);
-          const child = slash === -1 ? key.slice(prefix.length) : key.slice(prefix.length, slash + 1);
-          if (value !== null) children.add(child);
-          else if (!this.#hasLiveKeyUnder(prefix + child, writes)) children.delete(child);
-        }
-        return [...children].sort();
-      },
-    };
-    const commit = () => {
-      assertOpen();
+  /** What a transaction sees of the store, and how it applies its writes. */
+  readonly #committed: CommittedState = {
+    data: this.#data,
+    folders: this.#folders,
+    apply: (writes) => {
       // One synchronous loop: no other code can observe a half-applied transaction.
       for (const [key, value] of writes) {
         if (value === null) this.#remove(key);
         else this.#set(key, value);
       }
-    };
-    return { storage, commit };
+    },
+  };
+
+  #set(key: string, value: Uint8Array): void {
+    const isNew = !this.#data.has(key);
+    this.#data.set(key, value);
+    if (isNew) this.#addToFolders(key);
+  }
+
+  #remove(key: string): void {
+    if (this.#data.delete(key)) this.#removeFromFolders(key);
   }
 
   /**
-   * Whether `name` (a key, or a folder ending in `/`) still holds a key once `writes` apply.
-   * Only a transaction's list after deleting inside a folder asks, so walking that folder is fine.
+   * Enters `name` (a key, or a folder with its trailing `/`) in its parent folder, and the
+   * parent in its own parent only if the parent was empty: a key added next to others costs
+   * one folder update, however deep it sits.
    */
-  #hasLiveKeyUnder(name: string, writes: ReadonlyMap<string, Uint8Array | null>): boolean {
-    if (!name.endsWith('/')) return writes.has(name) ? writes.get(name) !== null : this.#data.has(name);
+  #addToFolders(name: string): void {
+    for (;;) {
+      const slash = name.lastIndexOf('/', name.length - 2);
+      const parent = slash === -1 ? '' : name.slice(0, slash + 1);
+      const children = this.#folders.get(parent);
+      if (children !== undefined) {
+        children.add(name.slice(parent.length));
+        return;
+      }
+      this.#folders.set(parent, new Set([name.slice(parent.length)]));
+      if (parent === '') return;
+      name = parent;
+    }
+  }
+
+  /** Takes `name` out of its parent folder, and an emptied parent out of its own parent. */
+  #removeFromFolders(name: string): void {
+    for (;;) {
+      const slash = name.lastIndexOf('/', name.length - 2);
+      const parent = slash === -1 ? '' : name.slice(0, slash + 1);
+      const children = this.#folders.get(parent);
+      if (children === undefined) return;
+      children.delete(name.slice(parent.length));
+      if (children.size > 0 || parent === '') {
+        if (children.size === 0) this.#folders.delete(parent);
+        return;
+      }
+      this.#folders.delete(parent);
+      name = parent;
+    }
+  }
+}
+
+/** The committed store as a transaction reads it. */
+interface CommittedState {
+  readonly data: ReadonlyMap<string, Uint8Array>;
+  /** folder prefix -> its direct children */
+  readonly folders: ReadonlyMap<string, ReadonlySet<string>>;
+  apply(writes: ReadonlyMap<string, Uint8Array | null>): void;
+}
+
+/**
+ * The `Storage` handed to a transaction's `fn`: writes are buffered, reads see them over the
+ * committed store. A class, not closures: one is made per transaction, on every KV write.
+ */
+class MemoryTransaction implements Storage {
+  /** key -> buffered value, or `null` for a buffered delete */
+  readonly #writes = new Map<string, Uint8Array | null>();
+  readonly #committed: CommittedState;
+  /** Set when the transaction ended: a write after that would be silently lost, so it fails loudly. */
+  done = false;
+
+  constructor(committed: CommittedState) {
+    this.#committed = committed;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.#assertOpen();
+    validateKey(key);
+    const buffered = this.#writes.get(key);
+    const value = buffered === undefined ? this.#committed.data.get(key) : buffered;
+    return value === null || value === undefined ? undefined : pooledCopy(value);
+  }
+
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.#assertOpen();
+    validateKey(key);
+    this.#writes.set(key, new Uint8Array(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#assertOpen();
+    validateKey(key);
+    this.#writes.set(key, null);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.#assertOpen();
+    validateListPrefix(prefix);
+    // Committed children from the folder index, then this transaction's own writes under the
+    // prefix: work proportional to the folder and the transaction, never to the store.
+    const children = new Set(this.#committed.folders.get(prefix)?.keys());
+    for (const [key, value] of this.#writes) {
+      if (!key.startsWith(prefix)) continue;
+      const slash = key.indexOf('/', prefix.length);
+      const child = slash === -1 ? key.slice(prefix.length) : key.slice(prefix.length, slash + 1);
+      if (value !== null) children.add(child);
+      else if (!this.#hasLiveKeyUnder(prefix + child)) children.delete(child);
+    }
+    return [...children].sort();
+  }
+
+  commit(): void {
+    this.#assertOpen();
+    this.#committed.apply(this.#writes);
+  }
+
+  #assertOpen(): void {
+    if (this.done) throw new Error('transaction already finished');
+  }
+
+  /**
+   * Whether `name` (a key, or a folder ending in `/`) still holds a key once the writes apply.
+   * Only a list after deleting inside a folder asks, so walking that folder is fine.
+   */
+  #hasLiveKeyUnder(name: string): boolean {
+    const writes = this.#writes;
+    if (!name.endsWith('/')) return writes.has(name) ? writes.get(name) !== null : this.#committed.data.has(name);
     for (const [key, value] of writes) if (value !== null && key.startsWith(name)) return true;
     const stack = [name];
     for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
-      for (const child of this.#folders.get(folder)?.keys() ?? []) {
+      for (const child of this.#committed.folders.get(folder)?.keys() ?? []) {
         const path = folder + child;
         if (child.endsWith('/')) stack.push(path);
         else if (writes.get(path) !== null) return true;
@@ -179,50 +248,4 @@ export class MemoryStorage implements Storage {
     }
     return false;
   }
-
-  #set(key: string, value: Uint8Array): void {
-    const isNew = !this.#data.has(key);
-    this.#data.set(key, value);
-    if (isNew) this.#index(key, 1);
-  }
-
-  #remove(key: string): void {
-    if (this.#data.delete(key)) this.#index(key, -1);
-  }
-
-  /** Adds (`delta` 1) or removes (`delta` -1) `key` from the count of every folder above it. */
-  #index(key: string, delta: 1 | -1): void {
-    let folder = '';
-    let start = 0;
-    for (;;) {
-      const slash = key.indexOf('/', start);
-      const child = slash === -1 ? key.slice(start) : key.slice(start, slash + 1);
-      let children = this.#folders.get(folder);
-      if (children === undefined) {
-        children = new Map();
-        this.#folders.set(folder, children);
-      }
-      const count = (children.get(child) ?? 0) + delta;
-      if (count > 0) children.set(child, count);
-      else {
-        children.delete(child);
-        if (children.size === 0) this.#folders.delete(folder);
-      }
-      if (slash === -1) return;
-      folder = key.slice(0, slash + 1);
-      start = slash + 1;
-    }
-  }
-}
-
-/**
- * The caller's own copy of a stored value. Reads are short-lived, so small ones are cut from
- * Node's shared 8 KiB pool: a quarter of the cost of a fresh ArrayBuffer, a quarter of a
- * microsecond on every barrier read. Stored values keep their own buffers (see `put`) so a
- * long-lived entry never pins a pool slab.
- */
-function copyOut(value: Uint8Array): Uint8Array {
-  const pooled = Buffer.allocUnsafe(value.length);
-  pooled.set(value);
-  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.byteLength);
 }

@@ -27,6 +27,13 @@ export interface Storage {
    * it to answer with one promise instead of two on its hottest path. Same contract as `get`.
    */
   getNow?(key: string): Uint8Array | undefined;
+  /**
+   * True when nothing but this object changes the stored data (a process's own memory, a
+   * directory it holds the lock of) and its transactions run one at a time. What was read then
+   * stays true until written through this object, so the barrier may keep decrypted entries in
+   * memory (Vault's physical cache). Storage shared by several processes leaves it unset.
+   */
+  readonly exclusive?: boolean;
   /** Releases files, sockets or pools. Further calls fail. */
   close?(): Promise<void>;
 }

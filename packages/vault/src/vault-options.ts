@@ -21,6 +21,9 @@ export interface DevOptions {
   kvVersion?: 1 | 2;
 }
 
+/** How many decrypted entries the vault keeps in memory (Vault's cache_size), or `false` for none (disable_cache). */
+export type CacheOption = false | { maxEntries?: number; maxBytes?: number };
+
 export interface VaultOptions {
   /** Defaults to a fresh in-memory storage. */
   storage?: Storage;
@@ -39,6 +42,11 @@ export interface VaultOptions {
   defaultLeaseTtlSec?: number;
   maxLeaseTtlSec?: number;
   clusterName?: string;
+  /**
+   * Decrypted entries kept in memory, over storage only this process writes (memory, a locked
+   * file directory): by default up to 131072 entries and 64 MiB. Wiped at seal.
+   */
+  cache?: CacheOption;
 }
 
 export function checkVaultOptions(options: VaultOptions): void {
@@ -63,6 +71,13 @@ export function checkVaultOptions(options: VaultOptions): void {
   }
   if (options.defaultLeaseTtlSec !== undefined && options.maxLeaseTtlSec !== undefined && options.defaultLeaseTtlSec > options.maxLeaseTtlSec) {
     throw new RangeError('createVault: defaultLeaseTtlSec cannot exceed maxLeaseTtlSec');
+  }
+  if (options.cache !== undefined && options.cache !== false) {
+    if (typeof options.cache !== 'object' || options.cache === null) throw new TypeError('createVault: cache must be false or an object');
+    for (const name of ['maxEntries', 'maxBytes'] as const) {
+      const value = options.cache[name];
+      if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) throw new RangeError(`createVault: cache.${name} must be a positive integer`);
+    }
   }
   for (const [type, engine] of Object.entries(options.engines ?? {})) {
     if (typeof engine?.factory !== 'function') throw new TypeError(`createVault: engine ${type} needs a factory`);

@@ -15,6 +15,29 @@ describe('createVault options', () => {
     await expect(createVault({ defaultLeaseTtlSec: 100, maxLeaseTtlSec: 10 })).rejects.toBeInstanceOf(RangeError);
     await expect(createVault({ dev: { rootTokenId: '' } })).rejects.toBeInstanceOf(TypeError);
     await expect(createVault({ engines: { x: { kind: 'secret' } as never } })).rejects.toBeInstanceOf(TypeError);
+    await expect(createVault({ cache: { maxEntries: 0 } })).rejects.toBeInstanceOf(RangeError);
+    await expect(createVault({ cache: true as never })).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('keeps decrypted entries in memory unless told not to (as Vault disable_cache does)', async () => {
+    for (const [cache, readsAfterWrite] of [
+      [undefined, 0],
+      [{ maxEntries: 10 }, 0],
+      [false, 1],
+    ] as const) {
+      const storage = new MemoryStorage();
+      const vault = await createVault({ dev: { rootTokenId: 'root' }, storage, ...(cache !== undefined ? { cache } : {}) });
+      await vault.kv('secret').put('app', { a: 1 });
+      let reads = 0;
+      const get = storage.getNow.bind(storage);
+      storage.getNow = (key) => {
+        if (key.includes('/versions/')) reads++;
+        return get(key);
+      };
+      expect((await vault.kv('secret').get('app'))?.data).toEqual({ a: 1 });
+      expect(reads).toBe(readsAfterWrite);
+      await vault.close();
+    }
   });
 
   it('honours the system TTLs it is given', async () => {

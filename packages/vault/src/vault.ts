@@ -1,7 +1,7 @@
 // createVault(): one in-process vault, wired from core, storage and the engines (the `coffer` package).
 import { MemoryStorage, type Storage } from '@coffer/storage';
 import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, type Request, type Response } from '@coffer/sdk';
-import { createCore, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
+import { createCore, DEFAULT_CACHE_LIMITS, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
 import { createKvBackend } from '@coffer/kv';
 import { createKvClient, type KvClient } from './kv-client.js';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
@@ -82,6 +82,7 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     },
     version: VERSION,
     ...(options.clusterName ? { clusterName: options.clusterName } : {}),
+    ...(options.cache === false ? { cache: false as const } : options.cache ? { cache: { ...DEFAULT_CACHE_LIMITS, ...options.cache } } : {}),
   });
 
   let closed = false;

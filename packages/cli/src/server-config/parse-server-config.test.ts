@@ -45,6 +45,7 @@ storage "file" {
       storage: { type: 'file', path: '/var/lib/vault' },
       ui: false,
       disableMlock: false,
+      disableCache: false,
       warnings: [],
     });
   });
@@ -112,6 +113,7 @@ disable_mlock = true
       logFormat: 'json',
       pidFile: '/run/vault.pid',
       disableMlock: true,
+      disableCache: false,
     });
     expect(config.warnings).toEqual(['vault.hcl:5: cluster_addr is accepted but ignored by Coffer: it runs no cluster port']);
   });
@@ -123,8 +125,6 @@ disable_mlock = true
 
   it('warns about every setting it accepts but ignores', () => {
     const config = parse(`${MINIMAL}disable_mlock = false
-disable_cache = true
-cache_size = 131072
 plugin_directory = "/etc/vault/plugins"
 telemetry {
   prometheus_retention_time = "30s"
@@ -133,11 +133,18 @@ telemetry {
 `);
     expect(config.warnings).toEqual([
       'vault.hcl:3: disable_mlock = false is ignored: Node cannot lock memory, so Coffer never does',
-      'vault.hcl:4: disable_cache is accepted but ignored by Coffer',
-      'vault.hcl:5: cache_size is accepted but ignored by Coffer',
-      'vault.hcl:6: plugin_directory is accepted but ignored by Coffer',
-      'vault.hcl:7: telemetry is accepted but ignored by Coffer: it exports no metrics',
+      'vault.hcl:4: plugin_directory is accepted but ignored by Coffer',
+      'vault.hcl:5: telemetry is accepted but ignored by Coffer: it exports no metrics',
     ]);
+  });
+
+  it('reads disable_cache and cache_size, where 0 means the default size as in Vault', () => {
+    expect(parse(`${MINIMAL}disable_cache = true\ncache_size = 1000`)).toMatchObject({ disableCache: true, cacheSize: 1000, warnings: [] });
+    const defaults = parse(`${MINIMAL}cache_size = 0`);
+    expect(defaults.disableCache).toBe(false);
+    expect(defaults.cacheSize).toBeUndefined();
+    expect(() => parse(`${MINIMAL}cache_size = -1`)).toThrow('vault.hcl:3: invalid value for cache_size: must not be negative');
+    expect(() => parse(`${MINIMAL}cache_size = "lots"`)).toThrow(/vault.hcl:3: invalid value for cache_size: expected an integer/);
   });
 
   it('takes the storage block`s redirect_addr as the API address when api_addr is absent, as Vault does', () => {

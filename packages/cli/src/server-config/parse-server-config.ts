@@ -7,7 +7,7 @@ import { labeledBlocks, unlabeledBlock } from './config-blocks.js';
 import type { LabeledBlock } from './config-blocks.js';
 import { createConfigContext } from './config-context.js';
 import type { ConfigContext, ParseServerConfigOptions } from './config-context.js';
-import { groupEntries, readBool, readDurationSec, readNonEmptyString, readString, single, singleEntries } from './config-values.js';
+import { groupEntries, readBool, readDurationSec, readInt, readNonEmptyString, readString, single, singleEntries } from './config-values.js';
 import type { ConfigEntry } from './config-values.js';
 import { parseListener } from './listener-config.js';
 import { parseLogFormat, parseLogLevel } from './log-settings.js';
@@ -34,13 +34,13 @@ const USED_KEYS = [
   'log_format',
   'pid_file',
   'disable_cache',
+  'cache_size',
   'service_registration',
   'telemetry',
 ] as const;
 
 /** Top-level settings Vault knows that change nothing in Coffer: each is accepted with a warning. */
 const IGNORED_KEYS = [
-  'cache_size',
   'cluster_cipher_suites',
   'default_max_request_duration',
   'detect_deadlocks',
@@ -171,7 +171,11 @@ export function parseServerConfig(text: string, fileName: string, options: Parse
   if (ui) ctx.warn(entries.get('ui')!.key.pos, 'ui = true is ignored: Coffer serves no web UI');
   const disableMlock = flag('disable_mlock');
   if (disableMlock === false) ctx.warn(entries.get('disable_mlock')!.key.pos, 'disable_mlock = false is ignored: Node cannot lock memory, so Coffer never does');
-  if (flag('disable_cache') !== undefined) ctx.warn(entries.get('disable_cache')!.key.pos, 'disable_cache is accepted but ignored by Coffer');
+  const disableCache = flag('disable_cache') ?? false;
+  const cacheSizeEntry = entries.get('cache_size');
+  // Vault reads 0 as "the default size".
+  const cacheSize = cacheSizeEntry ? readInt(ctx, cacheSizeEntry) : 0;
+  if (cacheSize < 0) throw ctx.fail(cacheSizeEntry!.value.pos, 'invalid value for cache_size: must not be negative');
   const clusterAddr = str('cluster_addr');
   if (clusterAddr !== undefined) ctx.warn(entries.get('cluster_addr')!.key.pos, 'cluster_addr is accepted but ignored by Coffer: it runs no cluster port');
 
@@ -194,6 +198,8 @@ export function parseServerConfig(text: string, fileName: string, options: Parse
     ...(clusterName !== undefined && { clusterName }),
     ui,
     disableMlock: disableMlock ?? false,
+    disableCache,
+    ...(cacheSize > 0 && { cacheSize }),
     ...(logLevel !== undefined && { logLevel }),
     ...(logFormat !== undefined && { logFormat }),
     ...(pidFile !== undefined && { pidFile }),

@@ -102,6 +102,10 @@ export interface ServerConfig {
   readonly clusterName?: string;
   readonly ui: boolean;
   readonly disableMlock: boolean;
+  /** `disable_cache`: no decrypted entries kept in memory. */
+  readonly disableCache: boolean;
+  /** `cache_size`: how many decrypted entries are kept; absent for the default. */
+  readonly cacheSize?: number;
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
   readonly pidFile?: string;

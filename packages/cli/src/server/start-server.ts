@@ -170,6 +170,7 @@ export async function startConfiguredServer(config: ServerConfig, environment: S
     ...(config.defaultLeaseTtlSec ? { defaultLeaseTtlSec: config.defaultLeaseTtlSec } : {}),
     ...(config.maxLeaseTtlSec ? { maxLeaseTtlSec: config.maxLeaseTtlSec } : {}),
     ...(config.clusterName ? { clusterName: config.clusterName } : {}),
+    ...(config.disableCache ? { cache: false as const } : config.cacheSize ? { cache: { maxEntries: config.cacheSize } } : {}),
   };
   let vault: Vault;
   try {

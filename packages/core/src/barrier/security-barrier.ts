@@ -14,6 +14,8 @@ import {
   type Keyring,
   type RotationConfig,
 } from './keyring.js';
+import { BarrierTransaction, type EntrySealer } from './barrier-transaction.js';
+import { DEFAULT_CACHE_LIMITS, PlaintextCache, type PlaintextCacheLimits } from './plaintext-cache.js';
 
 /** The root key did not open the keyring: wrong shares or a tampered keyring. */
 export class BarrierInvalidKeyError extends Error {
@@ -30,6 +32,11 @@ export interface SecurityBarrierOptions {
   clock: Clock;
   /** Lowers the max_operations floor so tests can reach automatic rotation (reliability.md S12). */
   minMaxOperations?: number;
+  /**
+   * Keeps decrypted entries in memory when the storage is `exclusive` (on by default there,
+   * never otherwise); `false` turns it off, as Vault's disable_cache does.
+   */
+  cache?: false | PlaintextCacheLimits;
 }
 
 export interface KeyStatus {
@@ -74,6 +81,7 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
   let root: RootKeySlot | undefined;
   let staged: RootKeySlot | undefined;
   let rotating: Promise<number> | undefined;
+  const cache = storage.exclusive && options.cache !== false ? new PlaintextCache(options.cache ?? DEFAULT_CACHE_LIMITS) : undefined;
 
   // Keyring changes (rotate, config, staging) run one at a time: each rewrites the whole keyring.
   let keyringQueue: Promise<unknown> = Promise.resolve();
@@ -92,6 +100,8 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     return sealed;
   }
 
+  const sealer: EntrySealer = { assertUnsealed: () => void open(), seal: sealEntry, open: openStored };
+
   /**
    * The adapter's transactions, encrypted: every write inside lands or none does (KV
    * check-and-set, DESIGN.md §4). A rotation the writes make due runs after the commit, never
@@ -100,14 +110,20 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
   function encryptedTransaction(inner: NonNullable<Storage['transaction']>): NonNullable<Storage['transaction']> {
     return async (fn) => {
       open();
-      const result = await inner((tx) =>
-        fn({
-          get: async (key) => openStored(key, await tx.get(key)),
-          put: (key, value) => tx.put(key, sealEntry(key, value)),
-          delete: (key) => (open(), tx.delete(key)),
-          list: (prefix) => (open(), tx.list(prefix)),
-        }),
-      );
+      let attempt: BarrierTransaction | undefined;
+      let result;
+      try {
+        result = await inner((tx) => {
+          // An adapter that retries runs fn again: the earlier attempt's writes never landed.
+          attempt?.finish(false);
+          attempt = new BarrierTransaction(tx, sealer, cache);
+          return fn(attempt);
+        });
+      } catch (error) {
+        attempt?.finish(false);
+        throw error;
+      }
+      attempt?.finish(true);
       if (needsRotation(open())) await autoRotate();
       return result;
     };
@@ -122,6 +138,37 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     const entry = ring.terms.get(term);
     if (!entry) throw integrityError(key, `no decryption key available for term ${term}`);
     return decryptEntry(crypto, entry.key, key, stored);
+  }
+
+  function cachedGet(cache: PlaintextCache, key: string): Promise<Uint8Array | undefined> {
+    const hit = cache.lookup(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const ticket = cache.readTicket();
+    const remember = (plain: Uint8Array | undefined) => {
+      if (plain !== undefined) cache.remember(key, plain, ticket);
+      return plain;
+    };
+    if (storage.getNow) {
+      try {
+        return Promise.resolve(remember(openStored(key, storage.getNow(key))));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return storage.get(key).then((stored) => remember(openStored(key, stored)));
+  }
+
+  /** One write of `key` (`value` null for a delete) with the cache told when it starts and how it ended. */
+  async function cachedWrite(cache: PlaintextCache, key: string, value: Uint8Array | null, write: () => Promise<void>): Promise<void> {
+    const kept = value === null ? null : new Uint8Array(value);
+    cache.beginWrite(key);
+    try {
+      await write();
+    } catch (error) {
+      cache.endWrite(key, undefined);
+      throw error;
+    }
+    cache.endWrite(key, kept);
   }
 
   function open(): Keyring {
@@ -218,6 +265,7 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       await keyringQueue;
       const ring = keyring;
       if (!ring) return;
+      cache?.clear();
       try {
         await persist(ring);
       } catch {
@@ -235,6 +283,7 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     // (bench P1).
     get(key) {
       if (keyring === undefined) return Promise.reject(VaultError.sealed());
+      if (cache) return cachedGet(cache, key);
       if (storage.getNow) {
         try {
           return Promise.resolve(openStored(key, storage.getNow(key)));
@@ -246,13 +295,15 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     },
 
     async put(key, value) {
-      await storage.put(key, sealEntry(key, value));
+      if (cache) await cachedWrite(cache, key, value, () => storage.put(key, sealEntry(key, value)));
+      else await storage.put(key, sealEntry(key, value));
       if (needsRotation(open())) await autoRotate();
     },
 
     async delete(key) {
       open();
-      await storage.delete(key);
+      if (cache) await cachedWrite(cache, key, null, () => storage.delete(key));
+      else await storage.delete(key);
     },
 
     async list(prefix) {

@@ -1,0 +1,227 @@
+// The barrier's plaintext cache: used only over exclusive storage, never stale under racing I/O, wiped at seal.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage, type Storage } from '@coffer/storage';
+import { fromUtf8, nodeCrypto, utf8 } from '@coffer/sdk';
+import { TestClock, seededRandom } from '@coffer/sdk/testing';
+import { PlaintextCache } from './plaintext-cache.js';
+import { createSecurityBarrier, type SecurityBarrier } from './security-barrier.js';
+
+const KEYRING = 'core/keyring/1';
+const ROOT_KEY = seededRandom(99).bytes(32);
+
+/** Counts the reads that reach storage; `exclusive` as asked. */
+class CountingStorage implements Storage {
+  reads = 0;
+  readonly inner = new MemoryStorage();
+  constructor(readonly exclusive: boolean) {}
+  get(key: string) {
+    this.reads++;
+    return this.inner.get(key);
+  }
+  put(key: string, value: Uint8Array) {
+    return this.inner.put(key, value);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+}
+
+async function barrierOver(storage: Storage, cache?: false): Promise<SecurityBarrier> {
+  const barrier = createSecurityBarrier({ storage, crypto: nodeCrypto, random: seededRandom(5), clock: new TestClock(), ...(cache === false ? { cache } : {}) });
+  if ((await storage.get(KEYRING)) === undefined) await barrier.initialize(ROOT_KEY, KEYRING);
+  else await barrier.unseal(ROOT_KEY, KEYRING);
+  return barrier;
+}
+
+describe('PlaintextCache', () => {
+  it('hands out copies: a caller zeroing its buffer cannot change the cache', () => {
+    const cache = new PlaintextCache();
+    cache.remember('k', utf8('secret'), cache.readTicket());
+    cache.lookup('k')!.fill(0);
+    expect(fromUtf8(cache.lookup('k')!)).toBe('secret');
+  });
+
+  it('keeps nothing a read took while a write started or ended', () => {
+    const cache = new PlaintextCache();
+    const before = cache.readTicket();
+    cache.beginWrite('other');
+    cache.remember('k', utf8('old'), before);
+    expect(cache.lookup('k')).toBeUndefined();
+    const during = cache.readTicket();
+    cache.endWrite('other', utf8('x'));
+    cache.remember('k', utf8('old'), during);
+    expect(cache.lookup('k')).toBeUndefined();
+  });
+
+  it('keeps a write only when it was the only one of its key in flight and it succeeded', () => {
+    const cache = new PlaintextCache();
+    cache.beginWrite('k');
+    cache.endWrite('k', utf8('mine'));
+    expect(fromUtf8(cache.lookup('k')!)).toBe('mine');
+
+    cache.beginWrite('k');
+    cache.beginWrite('k');
+    cache.endWrite('k', utf8('first'));
+    cache.endWrite('k', utf8('second'));
+    expect(cache.lookup('k')).toBeUndefined();
+
+    cache.beginWrite('k');
+    cache.endWrite('k', undefined);
+    expect(cache.lookup('k')).toBeUndefined();
+    cache.beginWrite('k');
+    cache.endWrite('k', null);
+    expect(cache.lookup('k')).toBeUndefined();
+  });
+
+  it('drops the least recently used entries beyond its entry and byte limits', () => {
+    const cache = new PlaintextCache({ maxEntries: 2, maxBytes: 10 });
+    for (const key of ['a', 'b']) cache.remember(key, utf8('1234'), cache.readTicket());
+    cache.lookup('a');
+    cache.remember('c', utf8('1234'), cache.readTicket());
+    expect([cache.lookup('a') !== undefined, cache.lookup('b') !== undefined, cache.lookup('c') !== undefined]).toEqual([true, false, true]);
+    cache.remember('d', utf8('123456789'), cache.readTicket());
+    expect(cache.size).toBe(1);
+    cache.remember('e', utf8('12345678901'), cache.readTicket());
+    expect(cache.lookup('e')).toBeUndefined();
+  });
+
+  it('zeroes what it held when cleared', () => {
+    const cache = new PlaintextCache();
+    const held = utf8('secret');
+    cache.beginWrite('k');
+    cache.endWrite('k', held);
+    cache.clear();
+    expect([...held].every((byte) => byte === 0)).toBe(true);
+    expect(cache.lookup('k')).toBeUndefined();
+  });
+});
+
+describe('the barrier with its plaintext cache', () => {
+  it('answers repeated reads of exclusive storage from memory', async () => {
+    const storage = new CountingStorage(true);
+    const barrier = await barrierOver(storage);
+    await barrier.put('kv/a', utf8('one'));
+    const before = storage.reads;
+    for (let i = 0; i < 3; i++) expect(fromUtf8((await barrier.get('kv/a'))!)).toBe('one');
+    expect(storage.reads).toBe(before);
+  });
+
+  it('reads shared storage every time, and exclusive storage too when the cache is off', async () => {
+    for (const [exclusive, cache] of [
+      [false, undefined],
+      [true, false],
+    ] as const) {
+      const storage = new CountingStorage(exclusive);
+      const barrier = await barrierOver(storage, cache);
+      await barrier.put('kv/a', utf8('one'));
+      const before = storage.reads;
+      await barrier.get('kv/a');
+      await barrier.get('kv/a');
+      expect(storage.reads).toBe(before + 2);
+    }
+  });
+
+  it('forgets everything at seal, and reads storage again after unseal', async () => {
+    const storage = new CountingStorage(true);
+    const barrier = await barrierOver(storage);
+    await barrier.put('kv/a', utf8('one'));
+    await barrier.seal();
+    await expect(barrier.get('kv/a')).rejects.toThrow('Vault is sealed');
+    await barrier.unseal(ROOT_KEY, KEYRING);
+    const before = storage.reads;
+    expect(fromUtf8((await barrier.get('kv/a'))!)).toBe('one');
+    expect(storage.reads).toBe(before + 1);
+  });
+
+  it('learns a transaction’s writes only when it commits', async () => {
+    const storage = new MemoryStorage();
+    const barrier = await barrierOver(storage);
+    await barrier.put('kv/a', utf8('before'));
+    await expect(
+      barrier.transaction!(async (tx) => {
+        await tx.put('kv/a', utf8('aborted'));
+        expect(fromUtf8((await tx.get('kv/a'))!)).toBe('aborted');
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(fromUtf8((await barrier.get('kv/a'))!)).toBe('before');
+    await barrier.transaction!(async (tx) => {
+      await tx.delete('kv/a');
+      expect(await tx.get('kv/a')).toBeUndefined();
+      await tx.put('kv/b', utf8('committed'));
+    });
+    expect(await barrier.get('kv/a')).toBeUndefined();
+    expect(fromUtf8((await barrier.get('kv/b'))!)).toBe('committed');
+  });
+
+  it('never answers with a value storage no longer holds, however reads and writes interleave (property)', async () => {
+    const keys = ['a', 'b'];
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('get' as const), key: fc.constantFrom(...keys) }),
+      fc.record({ op: fc.constant('put' as const), key: fc.constantFrom(...keys), value: fc.string({ maxLength: 4 }) }),
+      fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom(...keys) }),
+      fc.record({ op: fc.constant('tx' as const), key: fc.constantFrom(...keys), value: fc.string({ maxLength: 4 }), abort: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(step, { minLength: 1, maxLength: 12 }), async (s, steps) => {
+        const memory = new MemoryStorage();
+        // Exclusive storage whose every operation takes effect, and answers, at a moment the scheduler picks.
+        const slow: Storage = {
+          exclusive: true,
+          get: async (key) => {
+            await s.schedule(Promise.resolve());
+            const value = await memory.get(key);
+            await s.schedule(Promise.resolve());
+            return value;
+          },
+          put: async (key, value) => {
+            await s.schedule(Promise.resolve());
+            await memory.put(key, value);
+            await s.schedule(Promise.resolve());
+          },
+          delete: async (key) => {
+            await s.schedule(Promise.resolve());
+            await memory.delete(key);
+            await s.schedule(Promise.resolve());
+          },
+          list: (prefix) => memory.list(prefix),
+          transaction: (fn) => memory.transaction(fn),
+        };
+        await barrierOver(memory, false); // writes the keyring
+        const barrier = createSecurityBarrier({ storage: slow, crypto: nodeCrypto, random: seededRandom(5), clock: new TestClock() });
+        await s.waitFor(barrier.unseal(ROOT_KEY, KEYRING));
+        const running = steps.map((st) => {
+          const key = `kv/${st.key}`;
+          switch (st.op) {
+            case 'get':
+              return barrier.get(key);
+            case 'put':
+              return barrier.put(key, utf8(st.value));
+            case 'delete':
+              return barrier.delete(key);
+            case 'tx':
+              return barrier
+                .transaction!(async (tx) => {
+                  await s.schedule(Promise.resolve());
+                  await tx.put(key, utf8(st.value));
+                  if (st.abort) throw new Error('abort');
+                })
+                .catch(() => undefined);
+          }
+        });
+        await s.waitFor(Promise.all(running));
+        const truth = await barrierOver(memory, false);
+        for (const key of keys) {
+          const fromCache = await s.waitFor(barrier.get(`kv/${key}`));
+          const fromStorage = await truth.get(`kv/${key}`);
+          expect(fromCache === undefined ? undefined : fromUtf8(fromCache)).toBe(fromStorage === undefined ? undefined : fromUtf8(fromStorage));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,126 @@
+// Decrypted entries kept in memory above exclusive storage (the role of Vault's physical cache, cache_size / disable_cache).
+import { pooledCopy } from '@coffer/storage';
+
+export interface PlaintextCacheLimits {
+  /** Entries kept at most; the least recently used go first (Vault's cache_size). */
+  maxEntries: number;
+  /** Plaintext bytes kept at most, so a few large entries cannot hold the heap. */
+  maxBytes: number;
+}
+
+/** Vault's default cache_size (physical.DefaultCacheSize), and a byte bound Vault leaves to the entry count. */
+export const DEFAULT_CACHE_LIMITS: PlaintextCacheLimits = { maxEntries: 131_072, maxBytes: 64 * 1024 * 1024 };
+
+interface WriteState {
+  inFlight: number;
+  /** Two writes of the key overlapped: storage holds one of them, nobody knows which. */
+  contended: boolean;
+}
+
+/**
+ * Every GCM open costs 5–9 µs on Node 20 (OpenSSL 3 sets up a context per call), more than the
+ * rest of a KV read together; an entry read again while nothing wrote it is answered from here.
+ *
+ * Only sound when this process is the only writer (`Storage.exclusive`), and only if it can never
+ * keep a value storage no longer holds. So:
+ * - a write forgets the key when it starts, and when it ends stores its own value only if no
+ *   other write of the key overlapped it (with overlap, the storage order is unknown);
+ * - a read that missed stores what it decrypted only if no write started or ended anywhere while
+ *   it ran (`readTicket` / `remember`), since storage may have answered with the older value.
+ *
+ * Values go in and out as copies: callers zero or mutate plaintext buffers. `clear` (at seal)
+ * zeroes everything held.
+ */
+export class PlaintextCache {
+  readonly #limits: PlaintextCacheLimits;
+  /** In least-recently-used order: a hit moves its key to the end. */
+  readonly #entries = new Map<string, Uint8Array>();
+  #bytes = 0;
+  readonly #writing = new Map<string, WriteState>();
+  /** Moves at every write's start and end. */
+  #writeEpoch = 0;
+
+  constructor(limits: PlaintextCacheLimits = DEFAULT_CACHE_LIMITS) {
+    this.#limits = limits;
+  }
+
+  /** A copy of the cached plaintext of `key`, or undefined on a miss. */
+  lookup(key: string): Uint8Array | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    return pooledCopy(value);
+  }
+
+  /** Taken before a read goes to storage; `remember` needs it back. */
+  readTicket(): number {
+    return this.#writeEpoch;
+  }
+
+  /** Keeps what a read decrypted, unless some write ran while the read did. */
+  remember(key: string, plaintext: Uint8Array, ticket: number): void {
+    if (ticket !== this.#writeEpoch || this.#writing.has(key)) return;
+    // The reader keeps its buffer, so the cache keeps a copy.
+    this.#store(key, new Uint8Array(plaintext));
+  }
+
+  /** Called before a write of `key` can reach storage. */
+  beginWrite(key: string): void {
+    this.#writeEpoch++;
+    this.#forget(key);
+    const state = this.#writing.get(key);
+    if (state === undefined) this.#writing.set(key, { inFlight: 1, contended: false });
+    else {
+      state.inFlight++;
+      state.contended = true;
+    }
+  }
+
+  /**
+   * Called once the write settled: `value` is the plaintext it stored, `null` for a delete,
+   * `undefined` when it failed (storage may or may not hold it). The cache takes `value` over:
+   * the caller passes a copy nobody else holds.
+   */
+  endWrite(key: string, value: Uint8Array | null | undefined): void {
+    this.#writeEpoch++;
+    const state = this.#writing.get(key);
+    if (state === undefined) throw new Error(`plaintext cache: no write of ${key} in flight`);
+    this.#forget(key);
+    if (--state.inFlight > 0) return;
+    this.#writing.delete(key);
+    if (!state.contended && value) this.#store(key, value);
+  }
+
+  /** Zeroes and drops every entry (seal). Writes in flight keep their bookkeeping. */
+  clear(): void {
+    for (const value of this.#entries.values()) value.fill(0);
+    this.#entries.clear();
+    this.#bytes = 0;
+    this.#writeEpoch++;
+  }
+
+  /** Entries held, for tests. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Keeps `plaintext` itself, not a copy. */
+  #store(key: string, plaintext: Uint8Array): void {
+    this.#forget(key);
+    if (plaintext.length > this.#limits.maxBytes) return;
+    this.#entries.set(key, plaintext);
+    this.#bytes += plaintext.length;
+    while (this.#entries.size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
+      this.#forget(this.#entries.keys().next().value!);
+    }
+  }
+
+  #forget(key: string): void {
+    const value = this.#entries.get(key);
+    if (value === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= value.length;
+    value.fill(0);
+  }
+}
