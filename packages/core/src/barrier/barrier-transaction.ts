@@ -56,7 +56,7 @@ export class BarrierTransaction implements Storage {
 
   put(key: string, value: Uint8Array): Promise<void> {
     const sealed = this.#sealer.seal(key, value);
-    return this.#write(key, new Uint8Array(value), () => this.#tx.put(key, sealed));
+    return this.#write(key, this.#cache?.copyForWrite(value), () => this.#tx.put(key, sealed));
   }
 
   delete(key: string): Promise<void> {
@@ -78,7 +78,8 @@ export class BarrierTransaction implements Storage {
     for (const [key, value] of this.#written) cache.endWrite(key, committed ? value : undefined);
   }
 
-  async #write(key: string, value: Uint8Array | null, apply: () => Promise<void>): Promise<void> {
+  /** `value`: the cache's copy of what is written, null for a delete, undefined when not kept (read back through the transaction). */
+  async #write(key: string, value: Uint8Array | null | undefined, apply: () => Promise<void>): Promise<void> {
     const cache = this.#cache;
     if (cache === undefined) return apply();
     // A write after the end would never be reported to the cache; the adapter refuses it too.

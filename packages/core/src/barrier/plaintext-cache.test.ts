@@ -110,6 +110,17 @@ describe('the barrier with its plaintext cache', () => {
     expect(storage.reads).toBe(before);
   });
 
+  it('keeps a large value from its first read rather than from its write', async () => {
+    const storage = new CountingStorage(true);
+    const barrier = await barrierOver(storage);
+    const large = new Uint8Array(4096).fill(7);
+    await barrier.put('kv/large', large);
+    const before = storage.reads;
+    expect(await barrier.get('kv/large')).toEqual(large);
+    expect(await barrier.get('kv/large')).toEqual(large);
+    expect(storage.reads).toBe(before + 1);
+  });
+
   it('reads shared storage every time, and exclusive storage too when the cache is off', async () => {
     for (const [exclusive, cache] of [
       [false, undefined],

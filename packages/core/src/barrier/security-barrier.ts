@@ -158,17 +158,20 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     return storage.get(key).then((stored) => remember(openStored(key, stored)));
   }
 
-  /** One write of `key` (`value` null for a delete) with the cache told when it starts and how it ended. */
-  async function cachedWrite(cache: PlaintextCache, key: string, value: Uint8Array | null, write: () => Promise<void>): Promise<void> {
-    const kept = value === null ? null : new Uint8Array(value);
+  /**
+   * Tells the cache how a write of `key` ended: `kept` (the cache's own copy of what was written,
+   * null for a delete, undefined when not kept) once it landed. Called in the same synchronous step that issued the
+   * write, so no read can slip in between and keep the value from before it.
+   */
+  function cachedWrite(cache: PlaintextCache, key: string, kept: Uint8Array | null | undefined, writing: Promise<void>): Promise<void> {
     cache.beginWrite(key);
-    try {
-      await write();
-    } catch (error) {
-      cache.endWrite(key, undefined);
-      throw error;
-    }
-    cache.endWrite(key, kept);
+    return writing.then(
+      () => cache.endWrite(key, kept),
+      (error: unknown) => {
+        cache.endWrite(key, undefined);
+        throw error;
+      },
+    );
   }
 
   function open(): Keyring {
@@ -295,14 +298,15 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
     },
 
     async put(key, value) {
-      if (cache) await cachedWrite(cache, key, value, () => storage.put(key, sealEntry(key, value)));
-      else await storage.put(key, sealEntry(key, value));
+      const sealed = sealEntry(key, value);
+      if (cache) await cachedWrite(cache, key, cache.copyForWrite(value), storage.put(key, sealed));
+      else await storage.put(key, sealed);
       if (needsRotation(open())) await autoRotate();
     },
 
     async delete(key) {
       open();
-      if (cache) await cachedWrite(cache, key, null, () => storage.delete(key));
+      if (cache) await cachedWrite(cache, key, null, storage.delete(key));
       else await storage.delete(key);
     },
 
