@@ -69,7 +69,9 @@ export async function createFileStorage(options: FileStorageOptions): Promise<Fi
 class DirectoryStorage implements FileStorage {
   readonly storageType = 'file' as const;
   /** The directory lock keeps every other process out, so the barrier may cache what it decrypted. */
-  readonly exclusive = true;
+  get exclusive(): boolean {
+    return true;
+  }
   readonly path: string;
   readonly #fs: FileSystem;
   readonly #lock: DirectoryLock;

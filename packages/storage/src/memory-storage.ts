@@ -12,8 +12,13 @@ import type { Storage } from './storage.js';
  * or disappears), so it costs the folder's children, not the whole store.
  */
 export class MemoryStorage implements Storage {
-  /** Only this process's code reaches the Map: the barrier may cache what it decrypted. */
-  readonly exclusive = true;
+  /**
+   * Only this process's code reaches the Map: the barrier may cache what it decrypted. A getter,
+   * so a wrapper made by spreading this object does not inherit the claim.
+   */
+  get exclusive(): boolean {
+    return true;
+  }
   readonly #data = new Map<string, Uint8Array>();
   /** folder prefix ("" or "a/b/") -> its direct children ("c" or "c/"); a folder is here only while it holds a key */
   readonly #folders = new Map<string, Set<string>>();

@@ -82,7 +82,11 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     },
     version: VERSION,
     ...(options.clusterName ? { clusterName: options.clusterName } : {}),
-    ...(options.cache === false ? { cache: false as const } : options.cache ? { cache: { ...DEFAULT_CACHE_LIMITS, ...options.cache } } : {}),
+    ...(options.cache === false
+      ? { cache: false as const }
+      : options.cache
+        ? { cache: { maxEntries: options.cache.maxEntries ?? DEFAULT_CACHE_LIMITS.maxEntries, maxBytes: options.cache.maxBytes ?? DEFAULT_CACHE_LIMITS.maxBytes } }
+        : {}),
   });
 
   let closed = false;

@@ -24,6 +24,10 @@ export class BarrierTransaction implements Storage {
   readonly #cache: PlaintextCache | undefined;
   /** key -> plaintext written here, `null` for a delete, `undefined` once a write of it was refused */
   readonly #written = new Map<string, Uint8Array | null | undefined>();
+  /** Keys with a write the adapter has not answered yet: storage may or may not get it. */
+  readonly #pending = new Map<string, number>();
+  /** Set once fn settled: a write after that could land in storage after the cache was told the outcome. */
+  #closed = false;
   #finished = false;
 
   constructor(tx: Storage, sealer: EntrySealer, cache: PlaintextCache | undefined) {
@@ -69,28 +73,48 @@ export class BarrierTransaction implements Storage {
     return this.#tx.list(prefix);
   }
 
-  /** Tells the cache how the transaction ended: on commit its writes are what storage holds. */
+  /** Refuses further writes: fn has settled, and what it wrote is what the adapter commits or drops. */
+  refuseWrites(): void {
+    this.#closed = true;
+  }
+
+  /**
+   * Tells the cache how the transaction ended: on commit its writes are what storage holds,
+   * except those the adapter had not answered yet, which the cache forgets.
+   */
   finish(committed: boolean): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#closed = true;
     const cache = this.#cache;
     if (cache === undefined) return;
-    for (const [key, value] of this.#written) cache.endWrite(key, committed ? value : undefined);
+    for (const [key, value] of this.#written) {
+      const known = committed && !this.#pending.has(key);
+      if (!known) value?.fill(0);
+      cache.endWrite(key, known ? value : undefined);
+    }
   }
 
   /** `value`: the cache's copy of what is written, null for a delete, undefined when not kept (read back through the transaction). */
   async #write(key: string, value: Uint8Array | null | undefined, apply: () => Promise<void>): Promise<void> {
     const cache = this.#cache;
     if (cache === undefined) return apply();
-    // A write after the end would never be reported to the cache; the adapter refuses it too.
-    if (this.#finished) throw new Error('transaction already finished');
-    if (!this.#written.has(key)) cache.beginWrite(key);
+    // A write after fn settled would reach the cache's bookkeeping after the commit; the adapter refuses it too.
+    if (this.#closed) throw new Error('transaction already finished');
+    if (this.#written.has(key)) this.#written.get(key)?.fill(0);
+    else cache.beginWrite(key);
     this.#written.set(key, value);
+    this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
     try {
       await apply();
     } catch (error) {
+      this.#written.get(key)?.fill(0);
       this.#written.set(key, undefined);
       throw error;
+    } finally {
+      const left = this.#pending.get(key)! - 1;
+      if (left === 0) this.#pending.delete(key);
+      else this.#pending.set(key, left);
     }
   }
 }

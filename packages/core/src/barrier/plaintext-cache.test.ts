@@ -89,6 +89,22 @@ describe('PlaintextCache', () => {
     expect(cache.lookup('e')).toBeUndefined();
   });
 
+  it('zeroes the copies of writes it does not keep', () => {
+    const cache = new PlaintextCache();
+    const first = utf8('one');
+    const second = utf8('two');
+    cache.beginWrite('k');
+    cache.beginWrite('k');
+    cache.endWrite('k', first);
+    cache.endWrite('k', second);
+    expect([...first, ...second].every((byte) => byte === 0)).toBe(true);
+    const huge = new Uint8Array(32).fill(1);
+    const small = new PlaintextCache({ maxEntries: 10, maxBytes: 16 });
+    small.beginWrite('k');
+    small.endWrite('k', huge);
+    expect(huge.every((byte) => byte === 0)).toBe(true);
+  });
+
   it('zeroes what it held when cleared', () => {
     const cache = new PlaintextCache();
     const held = utf8('secret');
@@ -167,6 +183,97 @@ describe('the barrier with its plaintext cache', () => {
     });
     expect(await barrier.get('kv/a')).toBeUndefined();
     expect(fromUtf8((await barrier.get('kv/b'))!)).toBe('committed');
+  });
+
+  it('never keeps a write a transaction issued after its fn settled', async () => {
+    const storage = new MemoryStorage();
+    const barrier = await barrierOver(storage);
+    const late: Promise<unknown>[] = [];
+    await barrier.transaction!(async (tx) => {
+      // Unawaited writes at several depths of the microtask queue, the last ones after fn returned.
+      let tick: Promise<unknown> = Promise.resolve();
+      for (let depth = 0; depth < 12; depth++) {
+        const key = `kv/late${depth}`;
+        tick = tick.then(() => {
+          late.push(tx.put(key, utf8('never committed')).catch(() => undefined));
+        });
+      }
+    });
+    await Promise.all(late);
+    const truth = await barrierOver(storage, false);
+    for (let depth = 0; depth < 12; depth++) {
+      const key = `kv/late${depth}`;
+      expect(await barrier.get(key)).toEqual(await truth.get(key));
+    }
+  });
+
+  it('keeps nothing a read or a write in flight brings back while it seals', async () => {
+    const memory = new MemoryStorage();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holdPuts = false;
+    const held: Storage = {
+      get exclusive() {
+        return true;
+      },
+      get: (key) => memory.get(key),
+      put: async (key, value) => {
+        if (holdPuts) await gate;
+        await memory.put(key, value);
+      },
+      delete: (key) => memory.delete(key),
+      list: (prefix) => memory.list(prefix),
+    };
+    const barrier = await barrierOver(held);
+    await barrier.put('kv/a', utf8('a'));
+    await barrier.seal();
+    await barrier.unseal(ROOT_KEY, KEYRING);
+    holdPuts = true;
+    const writing = barrier.put('kv/b', utf8('b'));
+    const sealing = barrier.seal(); // its keyring save waits behind the gate too
+    await expect(barrier.get('kv/a')).rejects.toThrow('Vault is sealed');
+    release();
+    await writing;
+    await sealing;
+    holdPuts = false;
+    await barrier.unseal(ROOT_KEY, KEYRING);
+    const reads = { count: 0 };
+    const get = memory.get.bind(memory);
+    memory.get = (key) => {
+      reads.count++;
+      return get(key);
+    };
+    expect(fromUtf8((await barrier.get('kv/b'))!)).toBe('b');
+    expect(reads.count).toBe(1);
+  });
+
+  it('keeps nothing while two barriers are open over one in-memory store', async () => {
+    const storage = new MemoryStorage();
+    const first = await barrierOver(storage);
+    await first.put('kv/k', utf8('v1'));
+    const second = await barrierOver(storage);
+    expect(fromUtf8((await first.get('kv/k'))!)).toBe('v1');
+    await second.put('kv/k', utf8('v2'));
+    expect(fromUtf8((await first.get('kv/k'))!)).toBe('v2');
+    await first.put('kv/k', utf8('v3'));
+    expect(fromUtf8((await second.get('kv/k'))!)).toBe('v3');
+    // Alone again, the second caches once more.
+    await first.seal();
+    let reads = 0;
+    const getNow = storage.getNow.bind(storage);
+    storage.getNow = (key) => {
+      if (key === 'kv/k') reads++;
+      return getNow(key);
+    };
+    expect(fromUtf8((await second.get('kv/k'))!)).toBe('v3');
+    expect(fromUtf8((await second.get('kv/k'))!)).toBe('v3');
+    expect(reads).toBe(1);
+  });
+
+  it('does not lend its claim to a wrapper spread from the store', () => {
+    const storage = new MemoryStorage();
+    expect(storage.exclusive).toBe(true);
+    expect(({ ...storage } as Partial<Storage>).exclusive).toBeUndefined();
   });
 
   it('never answers with a value storage no longer holds, however reads and writes interleave (property)', async () => {

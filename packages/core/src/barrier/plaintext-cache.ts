@@ -46,6 +46,8 @@ export class PlaintextCache {
   readonly #writing = new Map<string, WriteState>();
   /** Moves at every write's start and end. */
   #writeEpoch = 0;
+  /** While another barrier opened over the same storage, nothing is kept (`suspend`). */
+  #suspended = false;
 
   constructor(limits: PlaintextCacheLimits = DEFAULT_CACHE_LIMITS) {
     this.#limits = limits;
@@ -53,6 +55,7 @@ export class PlaintextCache {
 
   /** A copy of the cached plaintext of `key`, or undefined on a miss. */
   lookup(key: string): Uint8Array | undefined {
+    if (this.#suspended) return undefined;
     const value = this.#entries.get(key);
     if (value === undefined) return undefined;
     this.#entries.delete(key);
@@ -99,17 +102,40 @@ export class PlaintextCache {
     const state = this.#writing.get(key);
     if (state === undefined) throw new Error(`plaintext cache: no write of ${key} in flight`);
     this.#forget(key);
-    if (--state.inFlight > 0) return;
+    if (--state.inFlight > 0) {
+      // Another write of the key is still out: this one's value is not kept.
+      value?.fill(0);
+      return;
+    }
     this.#writing.delete(key);
     if (!state.contended && value) this.#store(key, value);
+    else value?.fill(0);
   }
 
-  /** Zeroes and drops every entry (seal). Writes in flight keep their bookkeeping. */
+  /**
+   * Zeroes and drops every entry (seal). Reads and writes in flight when it runs keep nothing:
+   * the epoch moves for the reads, and every write in flight counts as contended.
+   */
   clear(): void {
     for (const value of this.#entries.values()) value.fill(0);
     this.#entries.clear();
     this.#bytes = 0;
     this.#writeEpoch++;
+    for (const state of this.#writing.values()) state.contended = true;
+  }
+
+  /**
+   * Another writer appeared on the storage (a second vault opened over the same in-memory
+   * store): everything held is dropped and nothing is kept until `resume`.
+   */
+  suspend(): void {
+    this.#suspended = true;
+    this.clear();
+  }
+
+  /** This barrier is the only writer again; what it reads from now on can be kept. */
+  resume(): void {
+    this.#suspended = false;
   }
 
   /** Entries held, for tests. */
@@ -120,7 +146,10 @@ export class PlaintextCache {
   /** Keeps `plaintext` itself, not a copy. */
   #store(key: string, plaintext: Uint8Array): void {
     this.#forget(key);
-    if (plaintext.length > this.#limits.maxBytes) return;
+    if (this.#suspended || plaintext.length > this.#limits.maxBytes) {
+      plaintext.fill(0);
+      return;
+    }
     this.#entries.set(key, plaintext);
     this.#bytes += plaintext.length;
     while (this.#entries.size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
@@ -135,4 +164,26 @@ export class PlaintextCache {
     this.#bytes -= value.length;
     value.fill(0);
   }
+}
+
+/** The caches of the barriers open over each storage object. */
+const cachesByStorage = new WeakMap<object, Set<PlaintextCache>>();
+
+/**
+ * Records that a barrier with `cache` opened over `storage`. `exclusive` promises no other
+ * process writes it, but two vaults in one process can still share one in-memory store (a test
+ * reopening a vault without closing the first): while more than one is open, none caches.
+ */
+export function openCacheOver(storage: object, cache: PlaintextCache): void {
+  let caches = cachesByStorage.get(storage);
+  if (caches === undefined) cachesByStorage.set(storage, (caches = new Set()));
+  caches.add(cache);
+  if (caches.size > 1) for (const open of caches) open.suspend();
+}
+
+/** The barrier with `cache` sealed: a barrier left alone over the storage caches again. */
+export function closeCacheOver(storage: object, cache: PlaintextCache): void {
+  const caches = cachesByStorage.get(storage);
+  if (caches === undefined || !caches.delete(cache)) return;
+  if (caches.size === 1) for (const open of caches) open.resume();
 }

@@ -15,7 +15,7 @@ import {
   type RotationConfig,
 } from './keyring.js';
 import { BarrierTransaction, type EntrySealer } from './barrier-transaction.js';
-import { DEFAULT_CACHE_LIMITS, PlaintextCache, type PlaintextCacheLimits } from './plaintext-cache.js';
+import { closeCacheOver, DEFAULT_CACHE_LIMITS, openCacheOver, PlaintextCache, type PlaintextCacheLimits } from './plaintext-cache.js';
 
 /** The root key did not open the keyring: wrong shares or a tampered keyring. */
 export class BarrierInvalidKeyError extends Error {
@@ -116,15 +116,16 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
         result = await inner((tx) => {
           // An adapter that retries runs fn again: the earlier attempt's writes never landed.
           attempt?.finish(false);
-          attempt = new BarrierTransaction(tx, sealer, cache);
-          return fn(attempt);
+          const current = new BarrierTransaction(tx, sealer, cache);
+          attempt = current;
+          return fn(current).finally(() => current.refuseWrites());
         });
       } catch (error) {
         attempt?.finish(false);
         throw error;
       }
       attempt?.finish(true);
-      if (needsRotation(open())) await autoRotate();
+      if (keyring !== undefined && needsRotation(keyring)) await autoRotate();
       return result;
     };
   }
@@ -255,6 +256,7 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       await storage.put(keyringPath, sealKeyring(rootKey, keyringPath, ring));
       root = { key: rootKey.slice(), path: keyringPath };
       keyring = ring;
+      if (cache) openCacheOver(storage, cache);
     },
 
     async unseal(rootKey, keyringPath) {
@@ -262,19 +264,24 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       const ring = await readKeyring(rootKey, keyringPath);
       root = { key: rootKey.slice(), path: keyringPath };
       keyring = ring;
+      if (cache) openCacheOver(storage, cache);
     },
 
     async seal() {
       await keyringQueue;
       const ring = keyring;
       if (!ring) return;
-      cache?.clear();
+      // Sealed before the keyring is saved: nothing may read (and cache) plaintext meanwhile.
+      keyring = undefined;
+      if (cache) {
+        cache.clear();
+        closeCacheOver(storage, cache);
+      }
       try {
         await persist(ring);
       } catch {
         // Best effort: the count only makes automatic rotation come sooner after a restart.
       }
-      keyring = undefined;
       zeroizeKeyring(ring);
       root?.key.fill(0);
       staged?.key.fill(0);
@@ -301,7 +308,7 @@ export function createSecurityBarrier(options: SecurityBarrierOptions): Security
       const sealed = sealEntry(key, value);
       if (cache) await cachedWrite(cache, key, cache.copyForWrite(value), storage.put(key, sealed));
       else await storage.put(key, sealed);
-      if (needsRotation(open())) await autoRotate();
+      if (keyring !== undefined && needsRotation(keyring)) await autoRotate();
     },
 
     async delete(key) {
