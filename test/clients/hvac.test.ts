@@ -27,6 +27,7 @@ const FULL_STEPS = [
   'response wrapping: token create with wrap_ttl, sys.unwrap',
   'response wrapping: KV read through X-Vault-Wrap-TTL, unwrap with the wrapping token',
   'mounts: enable/list/tune/read/disable',
+  'userpass: enable, create user, login, bad password, list, renew, delete',
   'health: unsealed server answers 200',
   'errors: unknown route is InvalidPath, no token is Forbidden',
 ] as const;

@@ -307,6 +307,28 @@ if MODE == "full":
         root.sys.disable_secrets_engine("scratch")
         assert "scratch/" not in root.sys.list_mounted_secrets_engines()["data"]
 
+    @step("userpass: enable, create user, login, bad password, list, renew, delete")
+    def _():
+        root.sys.enable_auth_method("userpass")
+        root.auth.userpass.create_or_update_user(username="Alice", password="correct horse", policies=["readonly"])
+        user = root.auth.userpass.read_user(username="alice")["data"]
+        assert user["token_policies"] == ["readonly"] and "password" not in user, user
+        assert root.auth.userpass.list_user()["data"]["keys"] == ["alice"]
+        person = client()
+        login = person.auth.userpass.login(username="ALICE", password="correct horse")
+        auth = login["auth"]
+        assert auth["policies"] == ["default", "readonly"] and auth["metadata"] == {"username": "alice"}, auth
+        assert auth["orphan"] is True and auth["renewable"] is True and auth["token_type"] == "service", auth
+        assert person.token == auth["client_token"] and person.is_authenticated()
+        assert person.lookup_token()["data"]["display_name"] == "userpass-alice"
+        assert person.renew_self_token()["auth"]["client_token"] == auth["client_token"]
+        error = raises(exc.InvalidRequest, client().auth.userpass.login, username="alice", password="wrong")
+        assert message(error) == "invalid username or password", message(error)
+        error = raises(exc.InvalidRequest, client().auth.userpass.login, username="nobody", password="wrong")
+        assert message(error) == "invalid username or password", message(error)
+        root.auth.userpass.delete_user(username="alice")
+        raises(exc.InvalidRequest, client().auth.userpass.login, username="alice", password="correct horse")
+
     @step("health: unsealed server answers 200")
     def _():
         health = root.sys.read_health_status(method="GET")

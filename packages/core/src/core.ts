@@ -22,6 +22,8 @@ import { createResponseWrapper } from './wrapping/response-wrapper.js';
 import { createAuditBroker } from './audit/audit-broker.js';
 import { createExpirationManager } from './expiration/index.js';
 import { createLeaseHooks, mirrorTokenLease } from './lease-hooks.js';
+import { createEntityAliases } from './identity/entity-aliases.js';
+import { renewLogin } from './login-renewal.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -70,12 +72,13 @@ export function createCore(options: CoreOptions) {
   };
   const policies = createPolicyStore({ storage: createStorageView(barrier, 'sys/policy/') });
   const tokens = createTokenStore({ storage: createStorageView(barrier, 'sys/token/'), crypto, random, clock, hooks: tokenHooks });
+  const aliases = createEntityAliases({ storage: createStorageView(barrier, 'sys/identity/'), crypto, random });
   let cluster: { name: string; id: string } | undefined;
 
   const registry = new Map<string, BackendRegistration>([
     ['cubbyhole', { table: 'secret', factory: createCubbyholeBackend({ tokenHash: (token) => tokens.hash(token) }) }],
     ['identity', placeholderRegistration('identity', 'secret')],
-    ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: (name) => policies.exists(name) }) }],
+    ['token', { table: 'auth', factory: createTokenBackend({ store: tokens, policyExists: (name) => policies.exists(name), renewLogin: (entry, incrementSec) => renewLogin(mounts, entry, incrementSec) }) }],
     ...options.backends,
   ]);
   const mounts = createMountTable({
@@ -275,7 +278,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration });
+      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases });
     }
     return pipeline(request);
   }

@@ -3,6 +3,7 @@ import { coerceField, FieldError, type FieldTable } from './field.js';
 import type { PathContext, PathDefinition } from './path.js';
 import type { BackendEnv, BackendRequest, HandlerResult, Operation } from './request.js';
 import type { SecretDefinition } from './secret.js';
+import type { LoginRenewal, LoginRenewRequest } from './login.js';
 import { VaultError } from './errors.js';
 import { renderHelp } from './help.js';
 
@@ -21,6 +22,8 @@ export interface BackendSpec {
   rootPaths?: readonly string[];
   /** Runs when the mount is torn down or the vault seals (close pools, cancel timers). */
   cleanup?: () => Promise<void>;
+  /** An auth method's check when a token it issued is renewed (the user still exists, its policies are unchanged). */
+  renewLogin?: (request: LoginRenewRequest, env: BackendEnv) => Promise<LoginRenewal>;
 }
 
 /** A backend as the router sees it. */
@@ -34,6 +37,8 @@ export interface Backend {
   exists(request: BackendRequest): Promise<boolean | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   secret(type: string): SecretDefinition<any> | undefined;
+  /** Present on auth methods whose tokens renew through them. */
+  renewLogin?(request: LoginRenewRequest): Promise<LoginRenewal>;
   cleanup(): Promise<void>;
 }
 
@@ -211,6 +216,7 @@ export function defineBackend(build: (env: BackendEnv) => BackendSpec | Promise<
         return match.definition.exists(buildContext(env, request, match));
       },
       secret: (type) => secrets.get(type),
+      ...(spec.renewLogin ? { renewLogin: (request: LoginRenewRequest) => spec.renewLogin!(request, env) } : {}),
       cleanup: async () => {
         await spec.cleanup?.();
       },

@@ -1,6 +1,7 @@
 // The logical request and response every Vault operation is expressed as (vault/logical/request.go, response.go).
 import type { Storage } from '@coffer/storage';
 import type { Clock } from './clock.js';
+import type { LoginGrant } from './login.js';
 import type { Crypto } from './crypto.js';
 import type { Logger } from './logger.js';
 import type { Random } from './random.js';
@@ -81,6 +82,8 @@ export interface HandlerResult {
   secret?: SecretGrant;
   /** A token the backend has issued (auth/token/create), in Vault's wire names. */
   auth?: AuthInfo;
+  /** A successful login of an auth method: the core issues the token (auth/userpass/login). */
+  login?: LoginGrant;
   /** A whole earlier response handed back as it was (sys/wrapping/unwrap, rewrap). */
   response?: Response;
   /**

@@ -17,7 +17,19 @@ export function renewPaths(deps: TokenBackendDeps) {
     if (!entry.renewable || entry.expireTimeMs === 0) throw VaultError.invalid('lease is not renewable');
     let periodSec = entry.periodSec;
     let explicitMaxTtlSec = entry.explicitMaxTtlSec;
-    if (entry.role) {
+    let requestedTtlSec = entry.ttlSec;
+    let backendMaxTtlSec = 0;
+    let mountDefaultTtlSec = ctx.mount.defaultLeaseTtlSec;
+    let mountMaxTtlSec = ctx.mount.maxLeaseTtlSec;
+    if (entry.login) {
+      // A login token renews through its auth method, which re-checks the user or role and
+      // answers with the settings that apply now, bounded by that mount's TTLs.
+      const outcome = await deps.renewLogin(entry, incrementSec);
+      ({ periodSec, explicitMaxTtlSec, maxTtlSec: backendMaxTtlSec } = outcome.renewal);
+      if (outcome.renewal.ttlSec > 0) requestedTtlSec = outcome.renewal.ttlSec;
+      mountDefaultTtlSec = outcome.mountDefaultTtlSec;
+      mountMaxTtlSec = outcome.mountMaxTtlSec;
+    } else if (entry.role) {
       // A role's current period and explicit max apply again at every renewal.
       const role = await readRole(ctx.storage, entry.role);
       if (role && role.tokenPeriodSec > 0) periodSec = role.tokenPeriodSec;
@@ -27,12 +39,12 @@ export function renewPaths(deps: TokenBackendDeps) {
       nowMs: ctx.clock.now(),
       issueTimeMs: entry.creationTimeMs,
       incrementSec,
-      requestedTtlSec: entry.ttlSec,
+      requestedTtlSec,
       periodSec,
       explicitMaxTtlSec,
-      backendMaxTtlSec: 0,
-      mountDefaultTtlSec: ctx.mount.defaultLeaseTtlSec,
-      mountMaxTtlSec: ctx.mount.maxLeaseTtlSec,
+      backendMaxTtlSec,
+      mountDefaultTtlSec,
+      mountMaxTtlSec,
     });
     const renewed = await deps.store.renewed(entry.idHash, ttlSec);
     return { auth: authInfo(clientToken, renewed, true), ...(warnings.length > 0 ? { warnings } : {}) };

@@ -32,6 +32,19 @@ export interface TokenEntry {
   role?: string;
   type: TokenType;
   entityId: string;
+  /** CIDR blocks the token may be used from; absent or empty for anywhere. */
+  boundCidrs?: string[];
+  /** Set on tokens an auth method's login issued: renewal goes back through that method. */
+  login?: LoginBinding;
+}
+
+/** What a login token remembers of the auth method that issued it. */
+export interface LoginBinding {
+  mountAccessor: string;
+  /** The method's `internal` data of the grant, handed back at renewal. */
+  internal: Record<string, unknown>;
+  /** The policies the method granted, before `default` was added. */
+  policies: string[];
 }
 
 /** The token the caller presented, resolved. */

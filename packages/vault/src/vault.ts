@@ -3,6 +3,7 @@ import { MemoryStorage, type Storage } from '@coffer/storage';
 import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, type Request, type Response } from '@coffer/sdk';
 import { createCore, DEFAULT_CACHE_LIMITS, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
 import { createKvBackend } from '@coffer/kv';
+import { createUserpassBackend } from '@coffer/userpass';
 import { createKvClient, type KvClient } from './kv-client.js';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
 import { VERSION } from './version.js';
@@ -63,7 +64,10 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
   checkVaultOptions(options);
   const storage = options.storage ?? new MemoryStorage();
   // Vault's built-in secrets engines; a host may replace one by registering the same type.
-  const backends = new Map<string, BackendRegistration>([['kv', { factory: createKvBackend(), table: 'secret', description: 'key/value secret storage' }]]);
+  const backends = new Map<string, BackendRegistration>([
+    ['kv', { factory: createKvBackend(), table: 'secret', description: 'key/value secret storage' }],
+    ['userpass', { factory: createUserpassBackend(), table: 'auth', description: 'username and password logins' }],
+  ]);
   for (const [type, engine] of Object.entries(options.engines ?? {})) {
     backends.set(type, { factory: engine.factory, table: engine.kind, ...(engine.description ? { description: engine.description } : {}) });
   }

@@ -1,5 +1,5 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
+import { addressAllowed, calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -12,6 +12,8 @@ import { auditRequestInput, auditResponseInput, type AuditContext } from './audi
 import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
+import { issueLoginToken } from './login-token.js';
+import type { EntityAliases } from '../identity/entity-aliases.js';
 
 /** sys/ paths served without a barrier: they are how a vault gets initialised and unsealed. */
 const PRE_UNSEAL_SYS_PATHS = ['init', 'seal-status', 'unseal', 'health', 'leader', 'rekey/*', 'rekey-recovery-key/*', 'generate-root/*'];
@@ -28,6 +30,7 @@ export interface PipelineDeps {
   audit: AuditBroker;
   expiration: ExpirationManager;
   clock: Clock;
+  aliases: EntityAliases;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -119,6 +122,8 @@ export function createPipeline(deps: PipelineDeps) {
     };
     return audited(audit, async () => {
       if (!unauthenticated && !token) throw request.token ? VaultError.invalidToken() : VaultError.permissionDenied();
+      // A token bound to CIDR blocks is refused from anywhere else (Vault's CheckToken).
+      if (token?.entry.boundCidrs?.length && !addressAllowed(request.remoteAddr, token.entry.boundCidrs)) throw VaultError.permissionDenied();
       // A use is counted as soon as the token is resolved, even if the request is then denied (§2.3).
       let lastUse = false;
       const limited = !unauthenticated && token !== undefined && token.entry.numUses !== 0;
@@ -210,8 +215,18 @@ export function createPipeline(deps: PipelineDeps) {
     audit.context.operation = backendRequest.operation;
     await logRequest(audit);
     const result = await backend.handle(backendRequest);
+    if (result?.login) return login(routed, backendRequest.operation, result);
     const response = toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
     return result?.secret ? leased(routed, response, result.secret) : response;
+  }
+
+  /** A successful login: the core, not the auth method, mints the token (vault-api.md U7, R12). */
+  async function login(routed: Routed, operation: Operation, result: HandlerResult): Promise<Response> {
+    if (routed.mount.entry.table !== 'auth') throw VaultError.internal('only an auth method can log in');
+    const { login: grant, ...rest } = result;
+    const { auth, warnings } = await issueLoginToken(deps, routed.path, routed.mount.env.mount(), grant!);
+    const allWarnings = [...(rest.warnings ?? []), ...warnings];
+    return toResponse(routed.requestId, operation, routed.mount.entry.type, { ...rest, auth, ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}) });
   }
 
   /** Puts a secret the backend issued under a lease owned by the requesting token (vault-api.md §2.4). */

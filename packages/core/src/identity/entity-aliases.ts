@@ -1,0 +1,34 @@
+// The identity entity a login maps to (Vault's identity store, reduced to what logins need):
+// one entity per (auth mount, alias name), made at the first login and the same ever after.
+import { randomUuid, toHex, utf8, type Crypto, type Random } from '@coffer/sdk';
+import type { Storage } from '@coffer/storage';
+
+export interface EntityAliases {
+  /** The entity id of `aliasName` on the auth mount with `mountAccessor`, made on first use. */
+  entityIdFor(mountAccessor: string, aliasName: string): Promise<string>;
+}
+
+/**
+ * Alias names are stored hashed: an AppRole alias is the role id, half of a credential, and
+ * storage keys are never encrypted. Concurrent first logins of one alias share one creation.
+ */
+export function createEntityAliases(options: { storage: Storage; crypto: Crypto; random: Random }): EntityAliases {
+  const { storage, crypto, random } = options;
+  const creating = new Map<string, Promise<string>>();
+  return {
+    entityIdFor(mountAccessor, aliasName) {
+      const key = `alias/${mountAccessor}/${toHex(crypto.sha256(utf8(aliasName)))}`;
+      const pending = creating.get(key);
+      if (pending) return pending;
+      const lookup = (async () => {
+        const stored = await storage.get(key);
+        if (stored) return JSON.parse(Buffer.from(stored).toString('utf8')) as string;
+        const entityId = randomUuid(random);
+        await storage.put(key, utf8(JSON.stringify(entityId)));
+        return entityId;
+      })().finally(() => creating.delete(key));
+      creating.set(key, lookup);
+      return lookup;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The `userpass` auth method (builtin/credential/userpass): users with passwords, logging in for tokens.
+import { defineBackend, type BackendFactory } from '@coffer/sdk';
+import { createPasswordHasher, type PasswordHasher, type ScryptCost } from './password-hash.js';
+import { loginPath, renewUserLogin } from './path-login.js';
+import { userPaths } from './path-users.js';
+
+export interface UserpassOptions {
+  /** The scrypt cost of new password hashes (stored hashes keep their own). */
+  scryptCost?: ScryptCost;
+  /** Replaces the hasher made from `scryptCost` (tests count its derivations). */
+  hasher?: PasswordHasher;
+}
+
+export function createUserpassBackend(options: UserpassOptions = {}): BackendFactory {
+  const hasher = options.hasher ?? createPasswordHasher(options.scryptCost);
+  return defineBackend(() => ({
+    type: 'userpass',
+    help: 'The "userpass" credential provider allows authentication using a combination of a username and password.',
+    paths: [...userPaths(hasher), loginPath(hasher)],
+    unauthenticatedPaths: ['login/*'],
+    renewLogin: (request, env) => renewUserLogin(env.storage, request),
+  }));
+}
