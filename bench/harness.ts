@@ -100,7 +100,7 @@ export function judge(goal: Goal): GoalOutcome {
   const ratio = goal.subject.opsPerSec / goal.floor.opsPerSec;
   const met = ratio >= goal.minRatio;
   const text = goal.asCostMultiple
-    ? `${(1 / ratio).toFixed(2)}x the floor's time (target ≤ ${(1 / goal.minRatio).toFixed(0)}x)`
+    ? `${(1 / ratio).toFixed(2)}x the floor's time (target ≤ ${Number((1 / goal.minRatio).toFixed(2))}x)`
     : `${ratio.toFixed(2)}x the floor's ops/s (target ≥ ${goal.minRatio.toFixed(2)}x)`;
   return { id: goal.id, description: goal.description, ratio, met, text };
 }

@@ -5,9 +5,10 @@ import { barrierSuite } from './suites/barrier.js';
 import { httpSuite } from './suites/http.js';
 import { kvSuite } from './suites/kv.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
+import { userpassSuite } from './suites/userpass.js';
 import type { BenchOptions, GoalOutcome } from './harness.js';
 
-const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite, http: httpSuite };
+const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite, userpass: userpassSuite, http: httpSuite };
 
 const args = process.argv.slice(2);
 const options: BenchOptions = args.includes('--quick') ? { warmupMs: 100, sampleMs: 30, samples: 5 } : {};
