@@ -1,6 +1,5 @@
 // The `kv` mount type: KV v1 or v2 chosen per request from the mount's `options.version`, upgrading v1 data on the switch.
-import { defineBackend, type Backend, type BackendFactory, type BackendRequest } from '@coffer/sdk';
-import { createAtomically } from './atomic.js';
+import { createAtomically, defineBackend, type Backend, type BackendFactory, type BackendRequest } from '@coffer/sdk';
 import { createEngineConfigCache } from './engine-config.js';
 import type { KvV2Engine } from './kv-v2-engine.js';
 import { configPath } from './path-config.js';

@@ -1,5 +1,5 @@
 // What every KV v2 path shares within one mount: the storage layout and the atomic unit.
-import type { Atomically } from './atomic.js';
+import type { Atomically } from '@coffer/sdk';
 import type { EngineConfigCache } from './engine-config.js';
 import type { KvV2Layout } from './storage-layout.js';
 

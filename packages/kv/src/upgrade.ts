@@ -1,7 +1,6 @@
 // KV v1 -> v2 upgrade of a tuned mount: every v1 entry becomes version 1 of a v2 key (vault-plugin-secrets-kv upgrade.go).
-import { VaultError, type Clock, type Logger } from '@coffer/sdk';
+import { VaultError, type Atomically, type Clock, type Logger } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
-import type { Atomically } from './atomic.js';
 import { addVersion, emptyKeyMetadata, writeKeyMetadata } from './key-metadata.js';
 import { decodeJson, encodeJson, type KvV2Layout } from './storage-layout.js';
 import { writeVersionData } from './version-data.js';

@@ -17,3 +17,5 @@ export * from './time-format.js';
 export { parseGoBool } from './go-bool.js';
 export { addressAllowed, checkCidr } from './cidr.js';
 export * from './token-params.js';
+export { createAtomically, type Atomically } from './atomic.js';
+export { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';

@@ -3,7 +3,16 @@ import { MemoryStorage, type Storage } from '@coffer/storage';
 import { describe, expect, it } from 'vitest';
 import { createAtomically } from './atomic.js';
 import { createKeyedMutex } from './keyed-mutex.js';
-import { withoutTransactions } from './testing/kv-harness.js';
+
+/** The same store with its transactions hidden: an adapter that offers none. */
+function withoutTransactions(inner: Storage): Storage {
+  return {
+    get: (key) => inner.get(key),
+    put: (key, value) => inner.put(key, value),
+    delete: (key) => inner.delete(key),
+    list: (prefix) => inner.list(prefix),
+  };
+}
 
 describe('createAtomically', () => {
   it('runs the unit inside the storage transaction when there is one', async () => {

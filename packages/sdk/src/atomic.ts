@@ -1,4 +1,4 @@
-// Every read-modify-write of a KV key runs as one unit: check-and-set must have exactly one winner (DESIGN.md §4).
+// A read-modify-write that must have exactly one winner (KV check-and-set, AppRole secret-id uses) runs as one unit (DESIGN.md §4).
 import type { Storage } from '@coffer/storage';
 import { createKeyedMutex } from './keyed-mutex.js';
 
