@@ -6,7 +6,7 @@ import { compare, formatTable, judge, type BenchOptions, type GoalOutcome } from
 const SECRET = { username: 'app', password: 'correct horse battery staple', url: 'postgres://db.internal:5432/app', ttl: 3600 };
 
 /** Map.get + GCM open + JSON.parse: the least any encrypted store does to read a secret. */
-function readFloor() {
+export function readFloor() {
   const key = randomFillSync(new Uint8Array(32));
   const aad = Buffer.from('secret/data/app');
   const nonce = randomFillSync(new Uint8Array(12));
@@ -21,7 +21,7 @@ function readFloor() {
 }
 
 /** JSON.stringify + GCM seal with a fresh nonce + Map.set. */
-function writeFloor() {
+export function writeFloor() {
   const key = randomFillSync(new Uint8Array(32));
   const aad = Buffer.from('secret/data/app');
   const map = new Map<string, Buffer>();

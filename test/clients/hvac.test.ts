@@ -28,6 +28,7 @@ const FULL_STEPS = [
   'response wrapping: KV read through X-Vault-Wrap-TTL, unwrap with the wrapping token',
   'mounts: enable/list/tune/read/disable',
   'userpass: enable, create user, login, bad password, list, renew, delete',
+  'approle: the pull flow (role, role id, wrapped secret id, unwrap, login, read, uses exhausted)',
   'health: unsealed server answers 200',
   'errors: unknown route is InvalidPath, no token is Forbidden',
 ] as const;

@@ -329,6 +329,30 @@ if MODE == "full":
         root.auth.userpass.delete_user(username="alice")
         raises(exc.InvalidRequest, client().auth.userpass.login, username="alice", password="correct horse")
 
+    @step("approle: the pull flow (role, role id, wrapped secret id, unwrap, login, read, uses exhausted)")
+    def _():
+        root.sys.enable_auth_method("approle")
+        root.sys.create_or_update_policy("jenkins", 'path "secret/data/mysql/*" { capabilities = ["read"] }')
+        root.secrets.kv.v2.create_or_update_secret("mysql/webapp", secret={"db_name": "users", "password": "passw0rd"})
+        root.auth.approle.create_or_update_approle("jenkins", token_policies=["jenkins"], token_ttl="1h", token_max_ttl="4h", secret_id_num_uses=1)
+        role = root.auth.approle.read_role("jenkins")["data"]
+        assert role["token_ttl"] == 3600 and role["token_max_ttl"] == 14400 and "role_id" not in role, role
+        role_id = root.auth.approle.read_role_id("jenkins")["data"]["role_id"]
+        wrapped = root._adapter.post("/v1/auth/approle/role/jenkins/secret-id", wrap_ttl="60s")
+        info = wrapped["wrap_info"]
+        secret = client(token=info["token"]).sys.unwrap()["data"]
+        assert info["wrapped_accessor"] == secret["secret_id_accessor"], (info, secret)
+        app = client()
+        auth = app.auth.approle.login(role_id=role_id, secret_id=secret["secret_id"])["auth"]
+        assert auth["policies"] == ["default", "jenkins"] and auth["metadata"] == {"role_name": "jenkins"}, auth
+        assert auth["lease_duration"] == 3600 and app.token == auth["client_token"], auth
+        data = app.secrets.kv.v2.read_secret_version("mysql/webapp")["data"]["data"]
+        assert data["password"] == "passw0rd", data
+        error = raises(exc.InvalidRequest, client().auth.approle.login, role_id=role_id, secret_id=secret["secret_id"])
+        assert message(error) == "invalid role or secret ID", message(error)
+        error = raises(exc.InvalidRequest, client().auth.approle.login, role_id="")
+        assert "missing role_id" in message(error), message(error)
+
     @step("health: unsealed server answers 200")
     def _():
         health = root.sys.read_health_status(method="GET")

@@ -4,6 +4,7 @@ import { createSilentLogger, createSystemClock, createSystemRandom, nodeCrypto, 
 import { createCore, DEFAULT_CACHE_LIMITS, type BackendRegistration, type CoreSealStatus, type VaultEventMap } from '@coffer/core';
 import { createKvBackend } from '@coffer/kv';
 import { createUserpassBackend } from '@coffer/userpass';
+import { createAppRoleBackend } from '@coffer/approle';
 import { createKvClient, type KvClient } from './kv-client.js';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
 import { VERSION } from './version.js';
@@ -67,6 +68,7 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
   const backends = new Map<string, BackendRegistration>([
     ['kv', { factory: createKvBackend(), table: 'secret', description: 'key/value secret storage' }],
     ['userpass', { factory: createUserpassBackend(), table: 'auth', description: 'username and password logins' }],
+    ['approle', { factory: createAppRoleBackend(), table: 'auth', description: 'role id and secret id logins for machines' }],
   ]);
   for (const [type, engine] of Object.entries(options.engines ?? {})) {
     backends.set(type, { factory: engine.factory, table: engine.kind, ...(engine.description ? { description: engine.description } : {}) });

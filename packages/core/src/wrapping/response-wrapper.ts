@@ -66,8 +66,9 @@ export function createResponseWrapper(deps: ResponseWrapperDeps) {
       ttl: ttlSec,
       creation_time: creationTime,
       creation_path: creationPath,
-      ...(response.auth ? { wrapped_accessor: response.auth.accessor } : {}),
     };
+    const wrappedAccessor = wrappedAccessorOf(response);
+    if (wrappedAccessor !== undefined) wrapInfo.wrapped_accessor = wrappedAccessor;
     return { ...emptyEnvelope(response.requestId, response.mountType), wrapInfo };
   }
 
@@ -123,3 +124,10 @@ export function createResponseWrapper(deps: ResponseWrapperDeps) {
 }
 
 export type ResponseWrapper = ReturnType<typeof createResponseWrapper>;
+
+/** The accessor of what was wrapped: a token's, or an AppRole secret id's (the trusted-orchestrator flow, vault-api.md §2.7). */
+function wrappedAccessorOf(response: Response): string | undefined {
+  if (response.auth) return response.auth.accessor;
+  const accessor = response.data?.secret_id_accessor;
+  return response.mountType === 'approle' && typeof accessor === 'string' ? accessor : undefined;
+}

@@ -1,0 +1,37 @@
+// auth/<mount>/tidy/secret-id (vault-api.md R13): expired secret ids and dangling accessors go.
+import { definePath, type HandlerResult } from '@coffer/sdk';
+import type { Storage } from '@coffer/storage';
+import type { AppRoleStore } from './approle-storage.js';
+
+/** Removes every expired secret id, then every accessor whose secret id is gone. */
+export async function tidySecretIds(store: AppRoleStore, storage: Storage, nowMs: number): Promise<void> {
+  for (const name of await store.listRoles(storage)) {
+    const role = await store.readRole(storage, name);
+    if (!role) continue;
+    for (const hmac of await store.listSecretIdHmacs(storage, role)) {
+      const entry = await store.readSecretId(storage, role, hmac);
+      if (entry && entry.expirationTimeMs !== 0 && entry.expirationTimeMs <= nowMs) await store.deleteSecretId(storage, role, hmac);
+    }
+  }
+  for (const { key, entry } of await store.listAccessors(storage)) {
+    const role = await store.readRole(storage, entry.roleName);
+    if (!role || !(await store.readSecretId(storage, role, entry.secretIdHmac))) await storage.delete(key);
+  }
+}
+
+export function tidyPath(store: AppRoleStore) {
+  return definePath({
+    pattern: 'tidy/secret-id',
+    fields: {},
+    operations: {
+      update: {
+        summary: 'Remove expired secret ids and dangling accessors.',
+        handler: async (ctx): Promise<HandlerResult> => {
+          await tidySecretIds(store, ctx.storage, ctx.clock.now());
+          return { status: 202, data: {}, warnings: ["Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs."] };
+        },
+      },
+    },
+    help: { synopsis: 'Trigger the clean-up of expired secret ids.' },
+  });
+}
