@@ -14,7 +14,7 @@
 // `a/1` would otherwise collide, and every version of one key shares one folder, so removing a
 // key (or finishing a removal a crash interrupted) is a single list. Secret values only ever
 // appear in entry values; keys hold key paths and version numbers (the barrier encrypts values).
-import { fromUtf8, toHex, utf8, type Crypto, VaultError } from '@coffer/sdk';
+import { BoundedMemo, fromUtf8, toHex, utf8, type Crypto, VaultError } from '@coffer/sdk';
 import { InvalidStorageKeyError, validateKey, validateListPrefix } from '@coffer/storage';
 
 /** How many key paths a mount's layout remembers the versions folder of. */
@@ -44,15 +44,14 @@ export class KvV2Layout {
     return `${this.root}metadata/${prefix}`;
   }
 
-  /** Folders of recently used keys: hashing a key path costs more than the rest of finding its entries. Bounded, oldest first out. */
-  readonly #folders = new Map<string, string>();
+  /** Folders of recently used keys: hashing a key path costs more than the rest of finding its entries. */
+  readonly #folders = new BoundedMemo<string, string>(FOLDER_MEMO_LIMIT);
 
   versionsFolder(key: string): string {
     let folder = this.#folders.get(key);
     if (folder === undefined) {
       const hash = toHex(this.crypto.sha256(utf8(key)));
       folder = `${this.root}versions/${hash.slice(0, 2)}/${hash.slice(2)}/`;
-      if (this.#folders.size >= FOLDER_MEMO_LIMIT) this.#folders.delete(this.#folders.keys().next().value!);
       this.#folders.set(key, folder);
     }
     return folder;

@@ -19,3 +19,4 @@ export { addressAllowed, checkCidr } from './cidr.js';
 export * from './token-params.js';
 export { createAtomically, type Atomically } from './atomic.js';
 export { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
+export { BoundedMemo } from './bounded-memo.js';

@@ -1,6 +1,6 @@
 // Token storage behind the barrier (vault/token_store.go): salted ids, accessors, the parent/child tree, use counts.
 import type { Storage } from '@coffer/storage';
-import { fromUtf8, utf8, VaultError, type Clock, type Crypto, type Random } from '@coffer/sdk';
+import { BoundedMemo, fromUtf8, utf8, VaultError, type Clock, type Crypto, type Random } from '@coffer/sdk';
 import { isExpired, isRootEntry, type ResolvedToken, type TokenEntry } from './token-entry.js';
 import { isBatchTokenId, newAccessor, newTokenId, saltedHash } from './token-ids.js';
 import { decodeBatchToken, encodeBatchToken, type BatchClaims } from './batch-token.js';
@@ -74,7 +74,7 @@ export function createTokenStore(options: TokenStoreOptions) {
   const cache = new Map<string, TokenEntry>();
   // Salted hashes of recently seen ids and accessors: an HMAC costs more than the rest of a token
   // lookup, and the same few tokens arrive again and again. Bounded, oldest first out.
-  const hashes = new Map<string, string>();
+  const hashes = new BoundedMemo<string, string>(HASH_MEMO_LIMIT);
   // Tokens whose revocation has started are invalid at once, before their entries are gone.
   const revoking = new Set<string>();
   // Per-token serialisation of read-modify-write (use counts, renewals, orphaning).
@@ -134,7 +134,6 @@ export function createTokenStore(options: TokenStoreOptions) {
     const known = hashes.get(value);
     if (known !== undefined) return known;
     const hashed = saltedHash(crypto, await salt.get(), value);
-    if (hashes.size >= HASH_MEMO_LIMIT) hashes.delete(hashes.keys().next().value!);
     hashes.set(value, hashed);
     return hashed;
   }

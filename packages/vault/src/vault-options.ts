@@ -76,7 +76,7 @@ export function checkVaultOptions(options: VaultOptions): void {
     if (typeof options.cache !== 'object' || options.cache === null) throw new TypeError('createVault: cache must be false or an object');
     for (const name of ['maxEntries', 'maxBytes'] as const) {
       const value = options.cache[name];
-      if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) throw new RangeError(`createVault: cache.${name} must be a positive integer`);
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 2)) throw new RangeError(`createVault: cache.${name} must be an integer of at least 2`);
     }
   }
   for (const [type, engine] of Object.entries(options.engines ?? {})) {

@@ -77,16 +77,31 @@ describe('PlaintextCache', () => {
     expect(cache.lookup('k')).toBeUndefined();
   });
 
-  it('drops the least recently used entries beyond its entry and byte limits', () => {
-    const cache = new PlaintextCache({ maxEntries: 2, maxBytes: 10 });
+  it('keeps what is read and drops what is not, within its entry limit', () => {
+    const cache = new PlaintextCache({ maxEntries: 4, maxBytes: 1000 });
     for (const key of ['a', 'b']) cache.remember(key, utf8('1234'), cache.readTicket());
-    cache.lookup('a');
-    cache.remember('c', utf8('1234'), cache.readTicket());
-    expect([cache.lookup('a') !== undefined, cache.lookup('b') !== undefined, cache.lookup('c') !== undefined]).toEqual([true, false, true]);
-    cache.remember('d', utf8('123456789'), cache.readTicket());
-    expect(cache.size).toBe(1);
-    cache.remember('e', utf8('12345678901'), cache.readTicket());
-    expect(cache.lookup('e')).toBeUndefined();
+    for (let i = 0; i < 10; i++) {
+      cache.remember(`new${i}`, utf8('1234'), cache.readTicket());
+      expect(cache.lookup('a')).toBeDefined();
+    }
+    expect(cache.lookup('b')).toBeUndefined();
+    for (let i = 0; i < 100; i++) {
+      cache.remember(`k${i}`, utf8('1234'), cache.readTicket());
+      expect(cache.size).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('holds no more plaintext bytes than its limit, and no entry over half of it', () => {
+    const cache = new PlaintextCache({ maxEntries: 1000, maxBytes: 64 });
+    for (let i = 0; i < 50; i++) {
+      cache.remember(`k${i}`, new Uint8Array(1 + (i % 20)), cache.readTicket());
+      expect(cache.bytes).toBeLessThanOrEqual(64);
+    }
+    const big = new Uint8Array(33).fill(1);
+    cache.beginWrite('big');
+    cache.endWrite('big', big);
+    expect(cache.lookup('big')).toBeUndefined();
+    expect(big.every((byte) => byte === 0)).toBe(true);
   });
 
   it('zeroes the copies of writes it does not keep', () => {
@@ -99,7 +114,7 @@ describe('PlaintextCache', () => {
     cache.endWrite('k', second);
     expect([...first, ...second].every((byte) => byte === 0)).toBe(true);
     const huge = new Uint8Array(32).fill(1);
-    const small = new PlaintextCache({ maxEntries: 10, maxBytes: 16 });
+    const small = new PlaintextCache({ maxEntries: 10, maxBytes: 32 });
     small.beginWrite('k');
     small.endWrite('k', huge);
     expect(huge.every((byte) => byte === 0)).toBe(true);
