@@ -15,6 +15,8 @@ export function createAppRoleBackend(): BackendFactory {
       help: 'Any registered role can authenticate itself with Vault. The credentials depend on the constraints that are set on the role: the role id, and a secret id unless bind_secret_id is off.',
       paths: [...rolePaths(store), ...secretIdPaths(store), loginPath(store, atomically), tidyPath(store)],
       unauthenticatedPaths: ['login'],
+      // Vault locks out by role id.
+      loginAlias: (request) => (request.path === 'login' ? String(request.data.role_id ?? '').trim() || undefined : undefined),
       renewLogin: (request) => renewRoleLogin(store, env.storage, request),
     };
   });

@@ -9,7 +9,7 @@ const loginFields = {
 };
 
 function invalidCredentials(): VaultError {
-  return VaultError.invalid('invalid role or secret ID');
+  return VaultError.invalidCredentials('invalid role or secret ID');
 }
 
 /**

@@ -24,6 +24,7 @@ import { createExpirationManager } from './expiration/index.js';
 import { createLeaseHooks, mirrorTokenLease } from './lease-hooks.js';
 import { createEntityAliases } from './identity/entity-aliases.js';
 import { renewLogin } from './login-renewal.js';
+import { UserLockout } from './request/user-lockout.js';
 
 /** Vault's system default and maximum lease TTL: 768h (vault-api.md §4). */
 export const DEFAULT_LEASE_TTL_SEC = 768 * 3600;
@@ -73,6 +74,7 @@ export function createCore(options: CoreOptions) {
   const policies = createPolicyStore({ storage: createStorageView(barrier, 'sys/policy/') });
   const tokens = createTokenStore({ storage: createStorageView(barrier, 'sys/token/'), crypto, random, clock, hooks: tokenHooks });
   const aliases = createEntityAliases({ storage: createStorageView(barrier, 'sys/identity/'), crypto, random });
+  const lockout = new UserLockout();
   let cluster: { name: string; id: string } | undefined;
 
   const registry = new Map<string, BackendRegistration>([
@@ -186,6 +188,7 @@ export function createCore(options: CoreOptions) {
     await audit.unload();
     await mounts.unload();
     tokens.clear();
+    lockout.clear();
     policies.clear();
     cluster = undefined;
   }
@@ -278,7 +281,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases });
+      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases, lockout });
     }
     return pipeline(request);
   }

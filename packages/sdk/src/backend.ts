@@ -22,6 +22,11 @@ export interface BackendSpec {
   rootPaths?: readonly string[];
   /** Runs when the mount is torn down or the vault seals (close pools, cancel timers). */
   cleanup?: () => Promise<void>;
+  /**
+   * An auth method's alias lookahead: who a login request claims to be (the normalised username,
+   * the role id), so the core can refuse a locked-out user before the method runs.
+   */
+  loginAlias?: (request: BackendRequest) => string | undefined;
   /** An auth method's check when a token it issued is renewed (the user still exists, its policies are unchanged). */
   renewLogin?: (request: LoginRenewRequest, env: BackendEnv) => Promise<LoginRenewal>;
 }
@@ -37,6 +42,8 @@ export interface Backend {
   exists(request: BackendRequest): Promise<boolean | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   secret(type: string): SecretDefinition<any> | undefined;
+  /** Present on auth methods with user lockout: who a login request claims to be. */
+  loginAlias?(request: BackendRequest): string | undefined;
   /** Present on auth methods whose tokens renew through them. */
   renewLogin?(request: LoginRenewRequest): Promise<LoginRenewal>;
   cleanup(): Promise<void>;
@@ -216,6 +223,7 @@ export function defineBackend(build: (env: BackendEnv) => BackendSpec | Promise<
         return match.definition.exists(buildContext(env, request, match));
       },
       secret: (type) => secrets.get(type),
+      ...(spec.loginAlias ? { loginAlias: spec.loginAlias } : {}),
       ...(spec.renewLogin ? { renewLogin: (request: LoginRenewRequest) => spec.renewLogin!(request, env) } : {}),
       cleanup: async () => {
         await spec.cleanup?.();

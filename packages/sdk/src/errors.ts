@@ -53,6 +53,14 @@ export class VaultError extends Error {
     return new VaultError('invalid_request', message, data);
   }
 
+  /**
+   * A login that presented wrong credentials (Vault's logical.ErrInvalidCredentials): a 400
+   * whose only effect beyond the answer is to count towards the user's lockout.
+   */
+  static invalidCredentials(message: string): VaultError {
+    return new InvalidCredentialsError(message);
+  }
+
   /** Vault formats permission errors as Go multierrors; clients match on the substring. */
   static permissionDenied(): VaultError {
     return new VaultError('permission_denied', '1 error occurred:\n\t* permission denied\n\n');
@@ -93,4 +101,11 @@ export class VaultError extends Error {
 
 export function isVaultError(value: unknown): value is VaultError {
   return value instanceof VaultError;
+}
+
+/** See `VaultError.invalidCredentials`. */
+export class InvalidCredentialsError extends VaultError {
+  constructor(message: string) {
+    super('invalid_request', message);
+  }
 }

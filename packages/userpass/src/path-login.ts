@@ -12,7 +12,7 @@ const loginFields = {
 
 /** Unknown user and wrong password are one answer (CVE-2020-25594's lesson: nothing tells them apart). */
 function invalidCredentials(): VaultError {
-  return VaultError.invalid('invalid username or password');
+  return VaultError.invalidCredentials('invalid username or password');
 }
 
 function grantFor(username: string, user: UserEntry): LoginGrant {

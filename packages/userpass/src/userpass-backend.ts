@@ -3,6 +3,7 @@ import { defineBackend, type BackendFactory } from '@coffer/sdk';
 import { createPasswordHasher, type PasswordHasher, type ScryptCost } from './password-hash.js';
 import { loginPath, renewUserLogin } from './path-login.js';
 import { userPaths } from './path-users.js';
+import { normalizeUsername } from './username.js';
 
 export interface UserpassOptions {
   /** The scrypt cost of new password hashes (stored hashes keep their own). */
@@ -18,6 +19,8 @@ export function createUserpassBackend(options: UserpassOptions = {}): BackendFac
     help: 'The "userpass" credential provider allows authentication using a combination of a username and password.',
     paths: [...userPaths(hasher), loginPath(hasher)],
     unauthenticatedPaths: ['login/*'],
+    // The lockout key is the same spelling the login uses (CVE-2025-6004).
+    loginAlias: (request) => (request.path.startsWith('login/') ? normalizeUsername(request.path.slice('login/'.length)) : undefined),
     renewLogin: (request, env) => renewUserLogin(env.storage, request),
   }));
 }

@@ -198,3 +198,16 @@ describe('AppRole secret ids', () => {
     expect(keys).not.toContain(id);
   });
 });
+
+describe('AppRole lockout', () => {
+  it('locks a role id out after five wrong secret ids, then lets it in once the lockout ran out', async () => {
+    const h = await approleVault();
+    await h.req('update', 'auth/approle/role/app', {});
+    const id = await roleId(h, 'app');
+    const secret = await secretId(h, 'app');
+    for (let i = 0; i < 5; i++) await expectVaultError(login(h, { role_id: id, secret_id: `wrong-${i}` }), 400, 'invalid role or secret ID');
+    await expectVaultError(login(h, { role_id: id, secret_id: secret.secret_id }), 403, 'permission denied');
+    await h.clock.advanceSec(901);
+    expect((await login(h, { role_id: id, secret_id: secret.secret_id })).auth).not.toBeNull();
+  });
+});

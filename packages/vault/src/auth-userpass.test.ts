@@ -151,3 +151,57 @@ describe('userpass login', () => {
     await expectVaultError(login(h, 'eve', 'pw'), 400, 'auth methods cannot create root tokens');
   });
 });
+
+describe('userpass lockout (Vault 1.13+, on by default)', () => {
+  it('counts case and whitespace variants of one user together, then lets the right password in after the lockout (B4)', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    for (const variant of ['Alice', 'ALICE', ' alice', 'alice ', 'aLiCe']) await expectVaultError(login(h, variant, 'wrong'), 400, 'invalid username or password');
+    await expectVaultError(login(h, 'alice', 'right'), 403, 'permission denied');
+    // A homoglyph is another name altogether: refused as unknown, never unlocking alice.
+    await expectVaultError(login(h, '\u0430lice', 'right'), 400, 'invalid username or password');
+    await h.clock.advanceSec(899);
+    await expectVaultError(login(h, 'alice', 'right'), 403);
+    await h.clock.advanceSec(2);
+    expect((await login(h, 'alice', 'right')).auth).not.toBeNull();
+  });
+
+  it('loses no failure under 50 concurrent wrong logins (C10)', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    const variants = ['alice', 'Alice', 'ALICE', ' alice '];
+    await Promise.allSettled(Array.from({ length: 50 }, (_, i) => login(h, variants[i % variants.length]!, 'wrong')));
+    await expectVaultError(login(h, 'alice', 'right'), 403, 'permission denied');
+  });
+
+  it('forgets failures older than the counter reset, and after a successful login', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    const fail = async (n: number) => {
+      for (let i = 0; i < n; i++) await expectVaultError(login(h, 'alice', 'wrong'), 400);
+    };
+    await fail(4);
+    await h.clock.advanceSec(901);
+    await fail(4);
+    expect((await login(h, 'alice', 'right')).auth).not.toBeNull();
+    await fail(4);
+    expect((await login(h, 'alice', 'right')).auth).not.toBeNull();
+  });
+
+  it('follows the mount tune: user_lockout_config, and lockout_disable', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    expect((await h.req('read', 'sys/auth/userpass/tune')).data).toMatchObject({ user_lockout_threshold: 5, user_lockout_duration: 900, user_lockout_counter_reset_duration: 900, user_lockout_disable: false });
+    await h.req('update', 'sys/auth/userpass/tune', { user_lockout_config: { lockout_threshold: '2', lockout_duration: '1m' } });
+    expect((await h.req('read', 'sys/auth/userpass/tune')).data).toMatchObject({ user_lockout_threshold: 2, user_lockout_duration: 60 });
+    await expectVaultError(login(h, 'alice', 'wrong'), 400);
+    await expectVaultError(login(h, 'alice', 'wrong'), 400);
+    await expectVaultError(login(h, 'alice', 'right'), 403);
+    await h.clock.advanceSec(61);
+    await h.req('update', 'sys/auth/userpass/tune', { user_lockout_config: { lockout_disable: true } });
+    for (let i = 0; i < 10; i++) await expectVaultError(login(h, 'alice', 'wrong'), 400);
+    expect((await login(h, 'alice', 'right')).auth).not.toBeNull();
+    await expectVaultError(h.req('update', 'sys/auth/token/tune', { user_lockout_config: { lockout_threshold: 3 } }), 400, 'user lockout config not supported for mount type "token"');
+    await expectVaultError(h.req('update', 'sys/auth/userpass/tune', { user_lockout_config: { lockout_treshold: 3 } }), 400, 'unknown user_lockout_config key');
+  });
+});

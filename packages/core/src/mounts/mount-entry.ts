@@ -17,6 +17,17 @@ export interface MountConfig {
   allowedResponseHeaders: string[];
   /** Auth mounts only: `default-service`, `default-batch`, `service` or `batch`. */
   tokenType?: string;
+  /** Auth mounts only: the tune's `user_lockout_config`; absent for Vault's defaults. */
+  userLockout?: UserLockoutConfig;
+}
+
+export interface UserLockoutConfig {
+  /** Wrong logins in a row that lock the alias. */
+  threshold: number;
+  durationSec: number;
+  /** A failure older than this no longer counts. */
+  counterResetSec: number;
+  disabled: boolean;
 }
 
 export interface MountEntry {

@@ -1,5 +1,5 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { addressAllowed, calculateTtl, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
+import { addressAllowed, calculateTtl, InvalidCredentialsError, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -13,6 +13,7 @@ import { authorize } from './authorize.js';
 import { canonicalPath } from './canonical-path.js';
 import { matchesSpecialPath } from './special-paths.js';
 import { issueLoginToken } from './login-token.js';
+import { DEFAULT_USER_LOCKOUT, type UserLockout } from './user-lockout.js';
 import type { EntityAliases } from '../identity/entity-aliases.js';
 
 /** sys/ paths served without a barrier: they are how a vault gets initialised and unsealed. */
@@ -31,6 +32,7 @@ export interface PipelineDeps {
   expiration: ExpirationManager;
   clock: Clock;
   aliases: EntityAliases;
+  lockout: UserLockout;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -153,7 +155,7 @@ export function createPipeline(deps: PipelineDeps) {
           token,
           lastUse,
         };
-        const response = await dispatch(routed, audit);
+        const response = await withLockout(routed, () => dispatch(routed, audit));
         return await wrapIfAsked(routed, response);
       } finally {
         // Once the request that took the final use and every other admitted one are done, the
@@ -218,6 +220,30 @@ export function createPipeline(deps: PipelineDeps) {
     if (result?.login) return login(routed, backendRequest.operation, result);
     const response = toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
     return result?.secret ? leased(routed, response, result.secret) : response;
+  }
+
+  /**
+   * User lockout around a login (Vault's handleLoginRequest): a locked alias is refused before the
+   * method runs, wrong credentials count, a successful login clears the count. Only logins to
+   * auth methods that name their alias (`loginAlias`) take part.
+   */
+  async function withLockout(routed: Routed, run: () => Promise<Response>): Promise<Response> {
+    const { mount } = routed;
+    if (!routed.unauthenticated || mount.entry.table !== 'auth' || !mount.backend.loginAlias) return run();
+    const config = mount.entry.config.userLockout ?? DEFAULT_USER_LOCKOUT;
+    const alias = mount.backend.loginAlias({ operation: routed.request.operation, path: routed.relativePath, data: routed.data, caller: { requestId: routed.requestId, headers: {} } });
+    if (config.disabled || alias === undefined) return run();
+    const key = `${mount.entry.accessor}/${alias}`;
+    if (deps.lockout.isLocked(key, config, deps.clock.now())) throw VaultError.permissionDenied();
+    let response: Response;
+    try {
+      response = await run();
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) deps.lockout.recordFailure(key, config, deps.clock.now());
+      throw error;
+    }
+    if (response.auth) deps.lockout.recordSuccess(key);
+    return response;
   }
 
   /** A successful login: the core, not the auth method, mints the token (vault-api.md U7, R12). */

@@ -1,6 +1,7 @@
 // Parsing of the `config` map of sys/mounts and sys/auth, and of tune bodies (vault/logical_system.go).
 import { coerceField, field, FieldError, VaultError } from '@coffer/sdk';
-import type { MountConfig } from '../mounts/mount-entry.js';
+import type { MountConfig, UserLockoutConfig } from '../mounts/mount-entry.js';
+import { DEFAULT_USER_LOCKOUT } from '../request/user-lockout.js';
 
 const TOKEN_TYPES = ['default-service', 'default-batch', 'service', 'batch'] as const;
 
@@ -66,11 +67,49 @@ export function applyMountConfig(config: MountConfig, input: Record<string, unkn
         config.tokenType = tokenType;
         break;
       }
+      case 'user_lockout_config': {
+        if (table !== 'auth') {
+          unknown.push(key);
+          break;
+        }
+        config.userLockout = parseUserLockout(value, config.userLockout ?? { ...DEFAULT_USER_LOCKOUT });
+        break;
+      }
       default:
         unknown.push(key);
     }
   }
   return unknown;
+}
+
+/** `user_lockout_config { lockout_threshold, lockout_duration, lockout_counter_reset, lockout_disable }` over the current settings. */
+function parseUserLockout(value: unknown, current: UserLockoutConfig): UserLockoutConfig {
+  const input = parse<Record<string, unknown>>('user_lockout_config', field.map(''), value);
+  const next = { ...current };
+  for (const [key, raw] of Object.entries(input)) {
+    if (raw === undefined || raw === null || raw === '') continue;
+    switch (key) {
+      case 'lockout_threshold': {
+        const threshold = parse<number>(key, field.int(''), raw);
+        if (threshold < 1) throw VaultError.invalid('lockout_threshold must be at least 1');
+        next.threshold = threshold;
+        break;
+      }
+      case 'lockout_duration':
+        next.durationSec = parse<number>(key, field.duration(''), raw);
+        break;
+      case 'lockout_counter_reset':
+      case 'lockout_counter_reset_duration':
+        next.counterResetSec = parse<number>(key, field.duration(''), raw);
+        break;
+      case 'lockout_disable':
+        next.disabled = parse<boolean>(key, boolField, raw);
+        break;
+      default:
+        throw VaultError.invalid(`unknown user_lockout_config key ${JSON.stringify(key)}`);
+    }
+  }
+  return next;
 }
 
 /** Vault's TTL consistency rule for a mount's own default and max (0 means "system"). */

@@ -3,6 +3,7 @@ import { definePath, field, VaultError, type Field, type HandlerResult, type Pat
 import { resolveMountType } from '../mounts/backend-registry.js';
 import { defaultMountConfig, mountEntryWire, mountInfo, routerPath, type MountEntry, type MountTableKind } from '../mounts/mount-entry.js';
 import { applyMountConfig, checkMountTtls, parseOptions, parseTtlInput } from './mount-config-input.js';
+import { DEFAULT_USER_LOCKOUT } from '../request/user-lockout.js';
 import type { SysDeps } from './sys-deps.js';
 
 const enableFields = {
@@ -30,8 +31,12 @@ const tuneFields = {
   passthrough_request_headers: field.commaList('Headers passed to the backend.'),
   allowed_response_headers: field.commaList('Headers the backend may set.'),
   token_type: field.string('Auth mounts: default token type.'),
+  user_lockout_config: field.map('Auth mounts: lockout_threshold, lockout_duration, lockout_counter_reset, lockout_disable.'),
   force_no_cache: field.bool('Accepted for compatibility.'),
 };
+
+/** The auth methods Vault applies user lockout to. */
+export const LOCKOUT_TYPES: ReadonlySet<string> = new Set(['userpass', 'approle', 'ldap']);
 
 /** Types Vault mounts exactly once, itself. */
 const SINGLETON_TYPES = ['system', 'cubbyhole', 'identity', 'token'];
@@ -123,6 +128,13 @@ export function mountPaths(deps: SysDeps, table: MountTableKind) {
     if (config.passthroughRequestHeaders.length) data.passthrough_request_headers = config.passthroughRequestHeaders;
     if (config.allowedResponseHeaders.length) data.allowed_response_headers = config.allowedResponseHeaders;
     if (config.tokenType) data.token_type = config.tokenType;
+    if (table === 'auth' && LOCKOUT_TYPES.has(mount.entry.type)) {
+      const lockout = config.userLockout ?? DEFAULT_USER_LOCKOUT;
+      data.user_lockout_counter_reset_duration = lockout.counterResetSec;
+      data.user_lockout_disable = lockout.disabled;
+      data.user_lockout_duration = lockout.durationSec;
+      data.user_lockout_threshold = lockout.threshold;
+    }
     return { data, injectData: true };
   }
 
@@ -141,6 +153,10 @@ export function mountPaths(deps: SysDeps, table: MountTableKind) {
     if (ctx.has('token_type')) {
       if (table !== 'auth') throw VaultError.invalid('"token_type" can only be modified on auth mounts');
       rest.token_type = ctx.raw.token_type;
+    }
+    if (ctx.has('user_lockout_config')) {
+      if (table !== 'auth' || !LOCKOUT_TYPES.has(next.type)) throw VaultError.invalid(`user lockout config not supported for mount type ${JSON.stringify(next.type)}`);
+      rest.user_lockout_config = ctx.raw.user_lockout_config;
     }
     applyMountConfig(next.config, rest, table);
     if (ctx.has('description')) next.description = ctx.data.description ?? '';
