@@ -145,6 +145,15 @@ describe('userpass login', () => {
     expect(batch).toMatchObject({ token_type: 'batch', renewable: false, lease_duration: 600 });
   });
 
+  it("follows the auth mount's tuned token_type unless the user asks for a kind", async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/u', { password: 'pw' });
+    await h.req('update', 'sys/auth/userpass/tune', { token_type: 'batch' });
+    expect((await login(h, 'u', 'pw')).auth).toMatchObject({ token_type: 'batch', renewable: false });
+    await h.req('update', 'auth/userpass/users/u', { token_type: 'service' });
+    expect((await login(h, 'u', 'pw')).auth).toMatchObject({ token_type: 'service' });
+  });
+
   it('never grants root, whatever the user lists', async () => {
     const h = await userpassVault();
     await h.req('update', 'auth/userpass/users/eve', { password: 'pw', token_policies: 'root' });

@@ -1,5 +1,5 @@
 // The token a successful login gets (vault/request_handling.go handleLoginRequest): orphan, owned by the auth mount, leased like any token.
-import { calculateTtl, VaultError, type AuthInfo, type Clock, type LoginGrant, type MountInfo } from '@coffer/sdk';
+import { calculateTtl, VaultError, type AuthInfo, type Clock, type LoginGrant, type LoginTokenType, type MountInfo } from '@coffer/sdk';
 import { authInfo, type TokenStore } from '@coffer/token-store';
 import type { EntityAliases } from '../identity/entity-aliases.js';
 
@@ -23,7 +23,19 @@ function loginPolicies(granted: readonly string[], noDefaultPolicy: boolean): st
   return [...set].sort();
 }
 
-export async function issueLoginToken(deps: LoginTokenDeps, path: string, mount: MountInfo, grant: LoginGrant): Promise<{ auth: AuthInfo; warnings: string[] }> {
+/**
+ * The kind of token a login gets: the method's explicit `service` or `batch`, else the auth mount's
+ * forced `service` or `batch`, else the method's `default-*` leaning, else the mount's default.
+ */
+export function loginTokenKind(requested: LoginTokenType, mountTokenType: string | undefined): 'service' | 'batch' {
+  if (requested === 'service' || requested === 'batch') return requested;
+  if (mountTokenType === 'service' || mountTokenType === 'batch') return mountTokenType;
+  if (requested === 'default-service') return 'service';
+  if (requested === 'default-batch') return 'batch';
+  return mountTokenType === 'default-batch' ? 'batch' : 'service';
+}
+
+export async function issueLoginToken(deps: LoginTokenDeps, path: string, mount: MountInfo, mountTokenType: string | undefined, grant: LoginGrant): Promise<{ auth: AuthInfo; warnings: string[] }> {
   const nowMs = deps.clock.now();
   const policies = loginPolicies(grant.policies, grant.noDefaultPolicy);
   const { ttlSec, warnings } = calculateTtl({
@@ -39,7 +51,7 @@ export async function issueLoginToken(deps: LoginTokenDeps, path: string, mount:
   });
   const entityId = await deps.aliases.entityIdFor(mount.accessor, grant.aliasName);
   const displayName = loginDisplayName(mount.path, grant.displayName);
-  const batch = grant.tokenType === 'batch' || grant.tokenType === 'default-batch';
+  const batch = loginTokenKind(grant.tokenType, mountTokenType) === 'batch';
   const { id, entry } = batch
     ? await deps.tokens.createBatch({ policies, path, displayName, meta: { ...grant.metadata }, creationTimeMs: nowMs, ttlSec, entityId })
     : await deps.tokens.create({

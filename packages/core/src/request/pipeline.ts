@@ -250,7 +250,7 @@ export function createPipeline(deps: PipelineDeps) {
   async function login(routed: Routed, operation: Operation, result: HandlerResult): Promise<Response> {
     if (routed.mount.entry.table !== 'auth') throw VaultError.internal('only an auth method can log in');
     const { login: grant, ...rest } = result;
-    const { auth, warnings } = await issueLoginToken(deps, routed.path, routed.mount.env.mount(), grant!);
+    const { auth, warnings } = await issueLoginToken(deps, routed.path, routed.mount.env.mount(), routed.mount.entry.config.tokenType, grant!);
     const allWarnings = [...(rest.warnings ?? []), ...warnings];
     return toResponse(routed.requestId, operation, routed.mount.entry.type, { ...rest, auth, ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}) });
   }
