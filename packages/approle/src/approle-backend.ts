@@ -8,12 +8,11 @@ import { tidyPath } from './path-tidy.js';
 
 export function createAppRoleBackend(): BackendFactory {
   return defineBackend((env) => {
-    const store = new AppRoleStore(env.crypto, env.random);
-    const atomically = createAtomically();
+    const store = new AppRoleStore(env.crypto, env.random, createAtomically());
     return {
       type: 'approle',
       help: 'Any registered role can authenticate itself with Vault. The credentials depend on the constraints that are set on the role: the role id, and a secret id unless bind_secret_id is off.',
-      paths: [...rolePaths(store), ...secretIdPaths(store), loginPath(store, atomically), tidyPath(store)],
+      paths: [...rolePaths(store), ...secretIdPaths(store), loginPath(store), tidyPath(store)],
       unauthenticatedPaths: ['login'],
       // Vault locks out by role id.
       loginAlias: (request) => (request.path === 'login' ? String(request.data.role_id ?? '').trim() || undefined : undefined),

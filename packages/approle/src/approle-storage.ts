@@ -1,6 +1,6 @@
 // Where AppRole keeps its roles and secret ids inside the mount (path_role.go, validation.go), with
 // every credential-bearing name hashed: role ids, secret ids and accessors never appear in storage keys.
-import { defaultTokenParams, fromUtf8, toHex, utf8, type Crypto, type Random, type TokenParams } from '@coffer/sdk';
+import { defaultTokenParams, fromUtf8, toHex, utf8, type Atomically, type Crypto, type Random, type TokenParams } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 
 export interface RoleEntry {
@@ -45,7 +45,32 @@ export class AppRoleStore {
   constructor(
     private readonly crypto: Crypto,
     private readonly random: Random,
+    private readonly atomically: Atomically,
   ) {}
+
+  /**
+   * Runs `fn` as the one unit that may touch the secret id `secretIdHmac`: a login taking a use,
+   * a destroy, an issue and tidy never interleave, so a destroyed secret id cannot be written
+   * back by a login that read it just before.
+   */
+  secretIdUnit<T>(storage: Storage, secretIdHmac: string, fn: (unit: Storage) => Promise<T>): Promise<T> {
+    return this.atomically(storage, `secret-id/${secretIdHmac}`, fn);
+  }
+
+  /** Issues a secret id: refused when it exists; the accessor is written first, so a crash leaves only a dangling accessor (tidy's). */
+  issueSecretId(storage: Storage, role: RoleEntry, secretIdHmac: string, entry: SecretIdEntry): Promise<boolean> {
+    return this.secretIdUnit(storage, secretIdHmac, async (unit) => {
+      if (await this.readSecretId(unit, role, secretIdHmac)) return false;
+      await this.writeAccessor(unit, role, entry.accessor, secretIdHmac);
+      await this.writeSecretId(unit, role, secretIdHmac, entry);
+      return true;
+    });
+  }
+
+  /** Destroys a secret id and its accessor in one unit. */
+  destroySecretId(storage: Storage, role: RoleEntry, secretIdHmac: string): Promise<void> {
+    return this.secretIdUnit(storage, secretIdHmac, (unit) => this.deleteSecretId(unit, role, secretIdHmac));
+  }
 
   async #mountKey(storage: Storage): Promise<Uint8Array> {
     if (this.#salt) return this.#salt;
@@ -80,7 +105,7 @@ export class AppRoleStore {
   }
 
   async deleteRole(storage: Storage, role: RoleEntry): Promise<void> {
-    for (const secretIdHmac of await this.listSecretIdHmacs(storage, role)) await this.deleteSecretId(storage, role, secretIdHmac);
+    for (const secretIdHmac of await this.listSecretIdHmacs(storage, role)) await this.destroySecretId(storage, role, secretIdHmac);
     await storage.delete(await this.#roleIdKey(storage, role.roleId));
     await storage.delete(`role/${role.name}`);
   }
@@ -126,11 +151,14 @@ export class AppRoleStore {
     await storage.put(await this.#accessorKey(storage, accessor), json({ roleName: role.name, secretIdHmac } satisfies AccessorEntry));
   }
 
-  /** Deletes a secret id and its accessor; absent ones are fine. */
+  /**
+   * Deletes a secret id, then its accessor (a crash in between leaves a dangling accessor, never
+   * a live secret id without one); absent ones are fine. Call inside `secretIdUnit`.
+   */
   async deleteSecretId(storage: Storage, role: RoleEntry, secretIdHmac: string): Promise<void> {
     const entry = await this.readSecretId(storage, role, secretIdHmac);
-    if (entry) await storage.delete(await this.#accessorKey(storage, entry.accessor));
     await storage.delete(this.#secretIdFolder(role) + secretIdHmac);
+    if (entry) await storage.delete(await this.#accessorKey(storage, entry.accessor));
   }
 
   async listSecretIdHmacs(storage: Storage, role: RoleEntry): Promise<string[]> {

@@ -1,5 +1,5 @@
 // auth/<mount>/login (vault-api.md R12, §2.7): role id and secret id for a token; a secret id's use is taken atomically.
-import { addressAllowed, definePath, field, VaultError, type Atomically, type HandlerResult, type LoginRenewal, type LoginRenewRequest } from '@coffer/sdk';
+import { addressAllowed, definePath, equivalentPolicies, field, VaultError, type HandlerResult, type LoginRenewal, type LoginRenewRequest } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import type { AppRoleStore, RoleEntry, SecretIdEntry } from './approle-storage.js';
 
@@ -17,9 +17,9 @@ function invalidCredentials(): VaultError {
  * logins succeed however many race (reliability.md C2). An expired secret id is removed and
  * refused (Vault leaves that to its tidy; refusing at once is strictly safer, §2.7).
  */
-async function consumeSecretId(store: AppRoleStore, atomically: Atomically, storage: Storage, role: RoleEntry, secretId: string, nowMs: number): Promise<SecretIdEntry> {
+async function consumeSecretId(store: AppRoleStore, storage: Storage, role: RoleEntry, secretId: string, nowMs: number): Promise<SecretIdEntry> {
   const hmac = store.secretIdHmac(role, secretId);
-  return atomically(storage, `secret-id/${hmac}`, async (unit) => {
+  return store.secretIdUnit(storage, hmac, async (unit) => {
     const entry = await store.readSecretId(unit, role, hmac);
     if (!entry) throw invalidCredentials();
     if (entry.expirationTimeMs !== 0 && entry.expirationTimeMs <= nowMs) {
@@ -32,7 +32,7 @@ async function consumeSecretId(store: AppRoleStore, atomically: Atomically, stor
   });
 }
 
-export function loginPath(store: AppRoleStore, atomically: Atomically) {
+export function loginPath(store: AppRoleStore) {
   return definePath({
     pattern: 'login',
     fields: loginFields,
@@ -51,13 +51,13 @@ export function loginPath(store: AppRoleStore, atomically: Atomically) {
             const secretId = (ctx.data.secret_id ?? '').trim();
             if (!secretId) throw VaultError.invalid('missing secret_id');
             // The use is taken before the address checks, as Vault does (§5 #4).
-            secret = await consumeSecretId(store, atomically, ctx.storage, role, secretId, ctx.clock.now());
+            secret = await consumeSecretId(store, ctx.storage, role, secretId, ctx.clock.now());
             if (!addressAllowed(remoteAddr, secret.cidrList)) {
-              throw VaultError.invalid(`source address ${JSON.stringify(remoteAddr ?? '')} unauthorized by CIDR restrictions on the secret ID`);
+              throw VaultError.invalid(`source address ${JSON.stringify(remoteAddr ?? '')} unauthorized through CIDR restrictions on the secret ID`);
             }
           }
           if (!addressAllowed(remoteAddr, role.secretIdBoundCidrs)) {
-            throw VaultError.invalid(`source address ${JSON.stringify(remoteAddr ?? '')} unauthorized by CIDR restrictions on the role`);
+            throw VaultError.invalid(`source address ${JSON.stringify(remoteAddr ?? '')} unauthorized through CIDR restrictions on the role`);
           }
           const t = role.token;
           return {
@@ -90,7 +90,6 @@ export async function renewRoleLogin(store: AppRoleStore, storage: Storage, requ
   const name = String(request.internal.role_name ?? '');
   const role = await store.readRole(storage, name);
   if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist during renewal`);
-  const norm = (list: readonly string[]) => [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== '' && p !== 'default'))].sort().join('\n');
-  if (norm(role.token.policies) !== norm(request.policies)) throw VaultError.invalid('policies have changed, not renewing');
-  return { ttlSec: role.token.ttlSec, maxTtlSec: role.token.maxTtlSec, periodSec: role.token.periodSec, explicitMaxTtlSec: role.token.explicitMaxTtlSec };
+  if (!equivalentPolicies(role.token.policies, request.policies)) throw VaultError.invalid('policies have changed, not renewing');
+  return { ttlSec: role.token.ttlSec, maxTtlSec: role.token.maxTtlSec, periodSec: role.token.periodSec };
 }

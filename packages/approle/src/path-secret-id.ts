@@ -66,7 +66,6 @@ export function secretIdPaths(store: AppRoleStore) {
     const tokenBoundCidrs = secretIdCidrs(ctx.data.token_bound_cidrs, role.token.boundCidrs, 'token_bound_cidrs');
     const metadata = metadataOf(ctx.data.metadata);
     const hmac = store.secretIdHmac(role, secretId);
-    if (await store.readSecretId(ctx.storage, role, hmac)) throw VaultError.invalid('SecretID is already registered');
     const nowMs = ctx.clock.now();
     const entry: SecretIdEntry = {
       accessor: randomUuid(ctx.random),
@@ -79,9 +78,7 @@ export function secretIdPaths(store: AppRoleStore) {
       cidrList,
       tokenBoundCidrs,
     };
-    // The accessor first: a crash in between leaves a dangling accessor (tidy removes it), never a secret id without one.
-    await store.writeAccessor(ctx.storage, role, entry.accessor, hmac);
-    await store.writeSecretId(ctx.storage, role, hmac, entry);
+    if (!(await store.issueSecretId(ctx.storage, role, hmac, entry))) throw VaultError.invalid('SecretID is already registered');
     return { data: { secret_id: secretId, secret_id_accessor: entry.accessor, secret_id_ttl: ttlSec, secret_id_num_uses: numUses } };
   }
 
@@ -102,13 +99,13 @@ export function secretIdPaths(store: AppRoleStore) {
     const role = await roleOf(ctx);
     const secretId = (ctx.data.secret_id ?? '').trim();
     if (!secretId) throw VaultError.invalid('missing secret_id');
-    await store.deleteSecretId(ctx.storage, role, store.secretIdHmac(role, secretId));
+    await store.destroySecretId(ctx.storage, role, store.secretIdHmac(role, secretId));
     return undefined;
   }
 
   async function destroyByAccessor(ctx: PathContext<typeof accessorFields>): Promise<undefined> {
     const { role, hmac } = await byAccessor(ctx);
-    await store.deleteSecretId(ctx.storage, role, hmac);
+    await store.destroySecretId(ctx.storage, role, hmac);
     return undefined;
   }
 

@@ -9,13 +9,18 @@ export async function tidySecretIds(store: AppRoleStore, storage: Storage, nowMs
     const role = await store.readRole(storage, name);
     if (!role) continue;
     for (const hmac of await store.listSecretIdHmacs(storage, role)) {
-      const entry = await store.readSecretId(storage, role, hmac);
-      if (entry && entry.expirationTimeMs !== 0 && entry.expirationTimeMs <= nowMs) await store.deleteSecretId(storage, role, hmac);
+      await store.secretIdUnit(storage, hmac, async (unit) => {
+        const entry = await store.readSecretId(unit, role, hmac);
+        if (entry && entry.expirationTimeMs !== 0 && entry.expirationTimeMs <= nowMs) await store.deleteSecretId(unit, role, hmac);
+      });
     }
   }
   for (const { key, entry } of await store.listAccessors(storage)) {
-    const role = await store.readRole(storage, entry.roleName);
-    if (!role || !(await store.readSecretId(storage, role, entry.secretIdHmac))) await storage.delete(key);
+    // In the secret id's unit: an issue writes the accessor just before the secret id.
+    await store.secretIdUnit(storage, entry.secretIdHmac, async (unit) => {
+      const role = await store.readRole(unit, entry.roleName);
+      if (!role || !(await store.readSecretId(unit, role, entry.secretIdHmac))) await unit.delete(key);
+    });
   }
 }
 

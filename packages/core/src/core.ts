@@ -1,6 +1,6 @@
 // The vault core (vault/core.go): storage, barrier, seal, mount tables and the request pipeline of one vault.
 import type { Storage } from '@coffer/storage';
-import { fromUtf8, randomHex, randomUuid, utf8, VaultError, type Clock, type Crypto, type Logger, type Random, type Request, type Response } from '@coffer/sdk';
+import { fromUtf8, randomHex, randomUuid, toHex, utf8, VaultError, type Clock, type Crypto, type Logger, type Random, type Request, type Response } from '@coffer/sdk';
 import { createSecurityBarrier } from './barrier/security-barrier.js';
 import type { PlaintextCacheLimits } from './barrier/plaintext-cache.js';
 import { createVaultEvents, type VaultEvents } from './events.js';
@@ -281,7 +281,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases, lockout });
+      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases, lockout, lockoutHash: (alias) => toHex(crypto.sha256(utf8(alias))) });
     }
     return pipeline(request);
   }

@@ -39,10 +39,18 @@ export interface LoginRenewRequest {
   incrementSec: number;
 }
 
-/** The method's answer: the lifetime settings that apply now. Throw a VaultError to refuse. */
+/**
+ * The method's answer: the lifetime settings that apply now (Vault's backends set TTL, MaxTTL and
+ * Period; the token keeps the explicit max it was issued with). Throw a VaultError to refuse.
+ */
 export interface LoginRenewal {
   ttlSec: number;
   maxTtlSec: number;
   periodSec: number;
-  explicitMaxTtlSec: number;
+}
+
+/** Vault's policyutil.EquivalentPolicies: the same policy set once `default`, case, order and duplicates are set aside. */
+export function equivalentPolicies(a: readonly string[], b: readonly string[]): boolean {
+  const norm = (list: readonly string[]) => [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== '' && p !== 'default'))].sort().join('\n');
+  return norm(a) === norm(b);
 }

@@ -5,7 +5,7 @@ import type { TokenEntry } from './token-entry.js';
 
 /** What a batch token carries: enough to authorise, nothing that changes after issue. */
 export type BatchClaims = Pick<TokenEntry, 'policies' | 'path' | 'displayName' | 'meta' | 'creationTimeMs' | 'ttlSec' | 'entityId'> &
-  Pick<Partial<TokenEntry>, 'parentHash' | 'role'>;
+  Pick<Partial<TokenEntry>, 'parentHash' | 'role' | 'boundCidrs'>;
 
 const AAD = utf8('coffer batch token v1');
 

@@ -173,6 +173,10 @@ export function createPaths(deps: TokenBackendDeps) {
     const displayName = displayNameOf(ctx.data.display_name);
     const meta = ctx.data.meta && Object.keys(ctx.data.meta).length > 0 ? ctx.data.meta : null;
     const entityId = orphan ? '' : parent.entityId;
+    // A role's blocks apply as they are; otherwise a child keeps its parent's (Vault's token_store.go):
+    // a token bound to an address range cannot mint one that works from anywhere.
+    const cidrs = role ? role.tokenBoundCidrs : (parent.boundCidrs ?? []);
+    const boundCidrs = cidrs.length > 0 ? { boundCidrs: [...cidrs] } : {};
     // A batch token carries its claims; a custom id does not apply to it (Vault drops it).
     const { id: tokenId, entry } = batch
       ? await deps.store.createBatch({
@@ -185,6 +189,7 @@ export function createPaths(deps: TokenBackendDeps) {
           ttlSec,
           ...(role ? { role: role.name } : {}),
           entityId,
+          ...boundCidrs,
         })
       : await deps.store.create({
           ...(id !== undefined ? { id } : {}),
@@ -202,6 +207,7 @@ export function createPaths(deps: TokenBackendDeps) {
           ...(role ? { role: role.name } : {}),
           type: 'service',
           entityId,
+          ...boundCidrs,
         });
     for (const policy of policies) {
       if (policy !== 'root' && !(await deps.policyExists(policy))) warnings.push(`Policy "${policy}" does not exist`);

@@ -25,7 +25,7 @@ export function renewPaths(deps: TokenBackendDeps) {
       // A login token renews through its auth method, which re-checks the user or role and
       // answers with the settings that apply now, bounded by that mount's TTLs.
       const outcome = await deps.renewLogin(entry, incrementSec);
-      ({ periodSec, explicitMaxTtlSec, maxTtlSec: backendMaxTtlSec } = outcome.renewal);
+      ({ periodSec, maxTtlSec: backendMaxTtlSec } = outcome.renewal);
       if (outcome.renewal.ttlSec > 0) requestedTtlSec = outcome.renewal.ttlSec;
       mountDefaultTtlSec = outcome.mountDefaultTtlSec;
       mountMaxTtlSec = outcome.mountMaxTtlSec;

@@ -1,5 +1,5 @@
 // auth/<mount>/login/:username (vault-api.md U7, §2.8): a password check that costs the same whether or not the user exists.
-import { addressAllowed, definePath, field, VaultError, type HandlerResult, type LoginGrant, type LoginRenewal, type LoginRenewRequest } from '@coffer/sdk';
+import { addressAllowed, definePath, equivalentPolicies, field, VaultError, type HandlerResult, type LoginGrant, type LoginRenewal, type LoginRenewRequest } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import type { PasswordHasher } from './password-hash.js';
 import { readUser, type UserEntry } from './user-entry.js';
@@ -34,11 +34,6 @@ function grantFor(username: string, user: UserEntry): LoginGrant {
   };
 }
 
-function samePolicies(a: readonly string[], b: readonly string[]): boolean {
-  const norm = (list: readonly string[]) => [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== '' && p !== 'default'))].sort().join('\n');
-  return norm(a) === norm(b);
-}
-
 export function loginPath(hasher: PasswordHasher) {
   return definePath({
     pattern: 'login/:username',
@@ -70,6 +65,6 @@ export async function renewUserLogin(storage: Storage, request: LoginRenewReques
   const username = String(request.internal.username ?? '');
   const user = await readUser(storage, username);
   if (!user) throw VaultError.invalid('user no longer exists, not renewing');
-  if (!samePolicies(user.token.policies, request.policies)) throw VaultError.invalid('policies have changed, not renewing');
-  return { ttlSec: user.token.ttlSec, maxTtlSec: user.token.maxTtlSec, periodSec: user.token.periodSec, explicitMaxTtlSec: user.token.explicitMaxTtlSec };
+  if (!equivalentPolicies(user.token.policies, request.policies)) throw VaultError.invalid('policies have changed, not renewing');
+  return { ttlSec: user.token.ttlSec, maxTtlSec: user.token.maxTtlSec, periodSec: user.token.periodSec };
 }

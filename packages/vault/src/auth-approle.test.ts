@@ -71,7 +71,7 @@ describe('AppRole roles', () => {
     await h.req('update', 'auth/approle/role/open', { bind_secret_id: false, secret_id_bound_cidrs: '10.0.0.0/8' });
     const id = await roleId(h, 'open');
     expect((await login(h, { role_id: id }, '10.1.2.3')).auth).not.toBeNull();
-    await expectVaultError(login(h, { role_id: id }, '192.168.0.1'), 400, 'unauthorized by CIDR restrictions on the role');
+    await expectVaultError(login(h, { role_id: id }, '192.168.0.1'), 400, 'unauthorized through CIDR restrictions on the role');
     await expectVaultError(h.req('update', 'auth/approle/role/open/secret-id', {}), 400, 'bind_secret_id is not set on the role');
   });
 
@@ -141,6 +141,18 @@ describe('AppRole secret ids', () => {
     expect((await login(h, { role_id: await roleId(h, 'b'), secret_id: ofB.secret_id })).auth).not.toBeNull();
   });
 
+  it('never brings a destroyed secret id back, however a login and the destroy race', async () => {
+    const h = await approleVault();
+    await h.req('update', 'sys/auth/approle/tune', { user_lockout_config: { lockout_disable: true } });
+    await h.req('update', 'auth/approle/role/app', {});
+    const id = await roleId(h, 'app');
+    for (let i = 0; i < 20; i++) {
+      const secret = await secretId(h, 'app', { num_uses: 5 });
+      await Promise.allSettled([login(h, { role_id: id, secret_id: secret.secret_id }), h.req('update', 'auth/approle/role/app/secret-id/destroy', { secret_id: secret.secret_id })]);
+      await expectVaultError(login(h, { role_id: id, secret_id: secret.secret_id }), 400, 'invalid role or secret ID');
+    }
+  });
+
   it('refuses a custom secret id that is already registered', async () => {
     const h = await approleVault();
     await h.req('update', 'auth/approle/role/app', {});
@@ -152,6 +164,8 @@ describe('AppRole secret ids', () => {
   it('yields exactly one token from 50 concurrent logins with secret_id_num_uses=1, and five with 5 (C2)', async () => {
     for (const uses of [1, 5]) {
       const h = await approleVault();
+      // Lockout would admit only five logins of one role id at a time: off, so all 50 race.
+      await h.req('update', 'sys/auth/approle/tune', { user_lockout_config: { lockout_disable: true } });
       await h.req('update', 'auth/approle/role/app', { secret_id_num_uses: uses });
       const id = await roleId(h, 'app');
       const secret = await secretId(h, 'app');
@@ -168,7 +182,7 @@ describe('AppRole secret ids', () => {
     await h.req('update', 'auth/approle/role/app', { secret_id_ttl: '10m' });
     const id = await roleId(h, 'app');
     const bound = await secretId(h, 'app', { cidr_list: '10.0.0.0/8', num_uses: 2 });
-    await expectVaultError(login(h, { role_id: id, secret_id: bound.secret_id }, '192.168.1.1'), 400, 'unauthorized by CIDR restrictions on the secret ID');
+    await expectVaultError(login(h, { role_id: id, secret_id: bound.secret_id }, '192.168.1.1'), 400, 'unauthorized through CIDR restrictions on the secret ID');
     expect((await h.req('update', 'auth/approle/role/app/secret-id/lookup', { secret_id: bound.secret_id })).data).toMatchObject({ secret_id_num_uses: 1 });
     const expiring = await secretId(h, 'app');
     await h.clock.advanceSec(601);

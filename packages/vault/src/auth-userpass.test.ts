@@ -145,13 +145,48 @@ describe('userpass login', () => {
     expect(batch).toMatchObject({ token_type: 'batch', renewable: false, lease_duration: 600 });
   });
 
-  it("follows the auth mount's tuned token_type unless the user asks for a kind", async () => {
+  it("lets an auth mount tuned to service or batch decide the token type, as Vault's router does", async () => {
     const h = await userpassVault();
-    await h.req('update', 'auth/userpass/users/u', { password: 'pw' });
+    await h.req('update', 'auth/userpass/users/u', { password: 'pw', token_type: 'service' });
+    expect((await login(h, 'u', 'pw')).auth).toMatchObject({ token_type: 'service' });
     await h.req('update', 'sys/auth/userpass/tune', { token_type: 'batch' });
     expect((await login(h, 'u', 'pw')).auth).toMatchObject({ token_type: 'batch', renewable: false });
-    await h.req('update', 'auth/userpass/users/u', { token_type: 'service' });
+    await h.req('update', 'sys/auth/userpass/tune', { token_type: 'default-batch' });
     expect((await login(h, 'u', 'pw')).auth).toMatchObject({ token_type: 'service' });
+  });
+
+  it('keeps bound CIDRs on batch tokens, and refuses a batch token with a use limit', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/u', { password: 'pw', token_type: 'batch', token_bound_cidrs: '10.1.0.0/16' });
+    const token = (await login(h, 'u', 'pw', '10.1.2.3')).auth!.client_token;
+    await expectVaultError(h.vault.handle({ operation: 'read', path: 'auth/token/lookup-self', token, remoteAddr: '192.168.9.9' }), 403);
+    expect((await h.vault.handle({ operation: 'read', path: 'auth/token/lookup-self', token, remoteAddr: '10.1.9.9' })).data).toMatchObject({ type: 'batch' });
+    await h.req('update', 'auth/userpass/users/v', { password: 'pw', token_num_uses: 3 });
+    await h.req('update', 'sys/auth/userpass/tune', { token_type: 'batch' });
+    await expectVaultError(login(h, 'v', 'pw'), 400, 'batch tokens cannot be created with a limited number of uses');
+  });
+
+  it('passes bound CIDRs on to child tokens (S9)', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'sys/policies/acl/minter', { policy: 'path "auth/token/create" { capabilities = ["update"] }' });
+    await h.req('update', 'auth/userpass/users/u', { password: 'pw', token_policies: 'minter', token_bound_cidrs: '10.1.0.0/16' });
+    const parent = (await login(h, 'u', 'pw', '10.1.2.3')).auth!.client_token;
+    const child = (await h.vault.handle({ operation: 'update', path: 'auth/token/create', token: parent, remoteAddr: '10.1.2.3', data: { policies: ['minter'] } })).auth!.client_token;
+    await expectVaultError(h.vault.handle({ operation: 'read', path: 'auth/token/lookup-self', token: child, remoteAddr: '192.168.9.9' }), 403);
+  });
+
+  it("keeps the explicit max TTL the token was issued with when the user's changes", async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/u', { password: 'pw', token_period: '1h', token_explicit_max_ttl: '2h' });
+    const token = (await login(h, 'u', 'pw')).auth!.client_token;
+    await h.req('update', 'auth/userpass/users/u', { token_explicit_max_ttl: 0 });
+    const renew = () => h.vault.handle({ operation: 'update', path: 'auth/token/renew-self', token, data: {} });
+    await h.clock.advanceSec(3000);
+    expect((await renew()).auth?.lease_duration).toBe(3600);
+    await h.clock.advanceSec(3500);
+    expect((await renew()).auth?.lease_duration).toBe(700);
+    await h.clock.advanceSec(701);
+    await expectVaultError(h.vault.handle({ operation: 'read', path: 'auth/token/lookup-self', token }), 403);
   });
 
   it('never grants root, whatever the user lists', async () => {
@@ -181,6 +216,25 @@ describe('userpass lockout (Vault 1.13+, on by default)', () => {
     const variants = ['alice', 'Alice', 'ALICE', ' alice '];
     await Promise.allSettled(Array.from({ length: 50 }, (_, i) => login(h, variants[i % variants.length]!, 'wrong')));
     await expectVaultError(login(h, 'alice', 'right'), 403, 'permission denied');
+  });
+
+  it('admits no more guesses at once than the threshold: a burst cannot slip past it', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    const burst = await Promise.allSettled([...Array.from({ length: 39 }, () => login(h, 'alice', 'wrong')), login(h, 'alice', 'right')]);
+    const statuses = burst.map((o) => (o.status === 'fulfilled' ? 200 : (o.reason as { status: number }).status));
+    expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(35);
+    expect(statuses[39]).toBe(403);
+    await expectVaultError(login(h, 'alice', 'right'), 403);
+  });
+
+  it('keeps a lockout however many other names fail meanwhile', async () => {
+    const h = await userpassVault();
+    await h.req('update', 'auth/userpass/users/alice', { password: 'right' });
+    for (let i = 0; i < 5; i++) await expectVaultError(login(h, 'alice', 'wrong'), 400);
+    for (let i = 0; i < 300; i++) await expectVaultError(login(h, `junk${i}`, 'wrong'), 400);
+    await expectVaultError(login(h, 'alice', 'right'), 403);
   });
 
   it('forgets failures older than the counter reset, and after a successful login', async () => {

@@ -9,15 +9,28 @@ export interface EntityAliases {
 }
 
 /**
- * Alias names are stored hashed: an AppRole alias is the role id, half of a credential, and
- * storage keys are never encrypted. Concurrent first logins of one alias share one creation.
+ * Alias names are stored as salted HMACs: an AppRole alias is the role id, half of a credential,
+ * and storage keys are never encrypted. Concurrent first logins of one alias share one creation.
  */
 export function createEntityAliases(options: { storage: Storage; crypto: Crypto; random: Random }): EntityAliases {
   const { storage, crypto, random } = options;
   const creating = new Map<string, Promise<string>>();
+  let salt: Promise<Uint8Array> | undefined;
+  /** A random key made on first use: an unsalted digest of a guessable role id could be confirmed offline. */
+  const saltKey = () =>
+    (salt ??= (async () => {
+      const stored = await storage.get('salt');
+      if (stored) return new Uint8Array(stored);
+      const made = random.bytes(32);
+      await storage.put('salt', made);
+      return made;
+    })().catch((error: unknown) => {
+      salt = undefined;
+      throw error;
+    }));
   return {
-    entityIdFor(mountAccessor, aliasName) {
-      const key = `alias/${mountAccessor}/${toHex(crypto.sha256(utf8(aliasName)))}`;
+    async entityIdFor(mountAccessor, aliasName) {
+      const key = `alias/${mountAccessor}/${toHex(crypto.hmacSha256(await saltKey(), utf8(aliasName)))}`;
       const pending = creating.get(key);
       if (pending) return pending;
       const lookup = (async () => {

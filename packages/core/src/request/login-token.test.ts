@@ -1,11 +1,13 @@
-// The token kind of a login: the method's explicit choice, then the auth mount's forced one, then the defaults.
+// The token kind of a login: the auth mount's forced one, then the method's explicit choice, then the defaults.
 import { describe, expect, it } from 'vitest';
 import { loginDisplayName, loginTokenKind } from './login-token.js';
 
 describe('loginTokenKind', () => {
   it.each([
-    ['service', 'batch', 'service'],
-    ['batch', 'service', 'batch'],
+    ['service', 'batch', 'batch'],
+    ['batch', 'service', 'service'],
+    ['service', 'default-batch', 'service'],
+    ['batch', 'default-service', 'batch'],
     ['default', 'batch', 'batch'],
     ['default-service', 'batch', 'batch'],
     ['default-batch', 'service', 'service'],

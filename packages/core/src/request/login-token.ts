@@ -24,12 +24,13 @@ function loginPolicies(granted: readonly string[], noDefaultPolicy: boolean): st
 }
 
 /**
- * The kind of token a login gets: the method's explicit `service` or `batch`, else the auth mount's
- * forced `service` or `batch`, else the method's `default-*` leaning, else the mount's default.
+ * The kind of token a login gets (Vault's router.go): an auth mount tuned to `service` or `batch`
+ * decides; otherwise the method's explicit choice, then its `default-*` leaning, then the
+ * mount's default.
  */
 export function loginTokenKind(requested: LoginTokenType, mountTokenType: string | undefined): 'service' | 'batch' {
-  if (requested === 'service' || requested === 'batch') return requested;
   if (mountTokenType === 'service' || mountTokenType === 'batch') return mountTokenType;
+  if (requested === 'service' || requested === 'batch') return requested;
   if (requested === 'default-service') return 'service';
   if (requested === 'default-batch') return 'batch';
   return mountTokenType === 'default-batch' ? 'batch' : 'service';
@@ -52,8 +53,11 @@ export async function issueLoginToken(deps: LoginTokenDeps, path: string, mount:
   const entityId = await deps.aliases.entityIdFor(mount.accessor, grant.aliasName);
   const displayName = loginDisplayName(mount.path, grant.displayName);
   const batch = loginTokenKind(grant.tokenType, mountTokenType) === 'batch';
+  // A batch token has no use count to keep (vault-api.md §2.3): refused rather than dropped.
+  if (batch && grant.numUses > 0) throw VaultError.invalid('batch tokens cannot be created with a limited number of uses');
+  const boundCidrs = grant.boundCidrs.length > 0 ? { boundCidrs: [...grant.boundCidrs] } : {};
   const { id, entry } = batch
-    ? await deps.tokens.createBatch({ policies, path, displayName, meta: { ...grant.metadata }, creationTimeMs: nowMs, ttlSec, entityId })
+    ? await deps.tokens.createBatch({ policies, path, displayName, meta: { ...grant.metadata }, creationTimeMs: nowMs, ttlSec, entityId, ...boundCidrs })
     : await deps.tokens.create({
         policies,
         path,
@@ -67,7 +71,7 @@ export async function issueLoginToken(deps: LoginTokenDeps, path: string, mount:
         renewable: true,
         type: 'service',
         entityId,
-        ...(grant.boundCidrs.length > 0 ? { boundCidrs: [...grant.boundCidrs] } : {}),
+        ...boundCidrs,
         login: { mountAccessor: mount.accessor, internal: grant.internal, policies: [...grant.policies] },
       });
   return { auth: authInfo(id, entry, !batch), warnings };

@@ -33,6 +33,8 @@ export interface PipelineDeps {
   clock: Clock;
   aliases: EntityAliases;
   lockout: UserLockout;
+  /** A fixed-size digest of a login alias: lockout keys must not grow with what a client sends. */
+  lockoutHash(alias: string): string;
 }
 
 const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['create', 'update', 'patch']);
@@ -223,9 +225,10 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * User lockout around a login (Vault's handleLoginRequest): a locked alias is refused before the
-   * method runs, wrong credentials count, a successful login clears the count. Only logins to
-   * auth methods that name their alias (`loginAlias`) take part.
+   * User lockout around a login (Vault's handleLoginRequest): a locked alias, or one whose failures
+   * and logins in flight reach the threshold, is refused before the method runs; wrong
+   * credentials count, a successful login clears the count. Only logins to auth methods that name
+   * their alias (`loginAlias`) take part.
    */
   async function withLockout(routed: Routed, run: () => Promise<Response>): Promise<Response> {
     const { mount } = routed;
@@ -233,16 +236,18 @@ export function createPipeline(deps: PipelineDeps) {
     const config = mount.entry.config.userLockout ?? DEFAULT_USER_LOCKOUT;
     const alias = mount.backend.loginAlias({ operation: routed.request.operation, path: routed.relativePath, data: routed.data, caller: { requestId: routed.requestId, headers: {} } });
     if (config.disabled || alias === undefined) return run();
-    const key = `${mount.entry.accessor}/${alias}`;
-    if (deps.lockout.isLocked(key, config, deps.clock.now())) throw VaultError.permissionDenied();
+    const key = `${mount.entry.accessor}/${deps.lockoutHash(alias)}`;
+    if (!deps.lockout.admit(key, config, deps.clock.now())) throw VaultError.permissionDenied();
     let response: Response;
     try {
       response = await run();
     } catch (error) {
-      if (error instanceof InvalidCredentialsError) deps.lockout.recordFailure(key, config, deps.clock.now());
+      if (error instanceof InvalidCredentialsError) deps.lockout.failed(key, config, deps.clock.now());
+      else deps.lockout.unrelated(key);
       throw error;
     }
-    if (response.auth) deps.lockout.recordSuccess(key);
+    if (response.auth) deps.lockout.succeeded(key);
+    else deps.lockout.unrelated(key);
     return response;
   }
 
