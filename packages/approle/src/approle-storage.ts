@@ -57,6 +57,11 @@ export class AppRoleStore {
     return this.atomically(storage, `secret-id/${secretIdHmac}`, fn);
   }
 
+  /** Runs `fn` as the one unit that may claim `roleId`: two roles given the same custom id at once cannot both get it. */
+  roleIdUnit<T>(storage: Storage, roleId: string, fn: (unit: Storage) => Promise<T>): Promise<T> {
+    return this.atomically(storage, `role-id/${roleId}`, fn);
+  }
+
   /** Issues a secret id: refused when it exists; the accessor is written first, so a crash leaves only a dangling accessor (tidy's). */
   issueSecretId(storage: Storage, role: RoleEntry, secretIdHmac: string, entry: SecretIdEntry): Promise<boolean> {
     return this.secretIdUnit(storage, secretIdHmac, async (unit) => {

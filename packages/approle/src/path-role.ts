@@ -78,14 +78,17 @@ export function rolePaths(store: AppRoleStore) {
     }
     const requestedRoleId = ctx.data.role_id?.trim();
     const roleId = requestedRoleId || role.roleId || randomUuid(ctx.random);
-    if (roleId !== role.roleId) {
-      const owner = await store.roleNameById(ctx.storage, roleId);
-      if (owner !== undefined && owner !== name) throw VaultError.invalid('role_id already in use');
-      if (role.roleId) await store.dropRoleId(ctx.storage, role.roleId);
-      next.roleId = roleId;
-      await store.setRoleId(ctx.storage, name, roleId);
+    if (roleId === role.roleId) {
+      await store.writeRole(ctx.storage, next);
+      return undefined;
     }
-    await store.writeRole(ctx.storage, next);
+    await store.roleIdUnit(ctx.storage, roleId, async (unit) => {
+      const owner = await store.roleNameById(unit, roleId);
+      if (owner !== undefined && owner !== name) throw VaultError.invalid('role_id already in use');
+      if (role.roleId) await store.dropRoleId(unit, role.roleId);
+      await store.setRoleId(unit, name, roleId);
+      await store.writeRole(unit, { ...next, roleId });
+    });
     return undefined;
   }
 
@@ -143,10 +146,12 @@ export function rolePaths(store: AppRoleStore) {
             const roleId = ctx.data.role_id?.trim();
             if (!roleId) throw VaultError.invalid('missing role_id');
             if (roleId === role.roleId) return undefined;
-            if ((await store.roleNameById(ctx.storage, roleId)) !== undefined) throw VaultError.invalid('role_id already in use');
-            await store.dropRoleId(ctx.storage, role.roleId);
-            await store.setRoleId(ctx.storage, name, roleId);
-            await store.writeRole(ctx.storage, { ...role, roleId });
+            await store.roleIdUnit(ctx.storage, roleId, async (unit) => {
+              if ((await store.roleNameById(unit, roleId)) !== undefined) throw VaultError.invalid('role_id already in use');
+              await store.dropRoleId(unit, role.roleId);
+              await store.setRoleId(unit, name, roleId);
+              await store.writeRole(unit, { ...role, roleId });
+            });
             return undefined;
           },
         },

@@ -87,6 +87,12 @@ describe('AppRole roles', () => {
     await expectVaultError(h.req('update', 'auth/approle/role/other/role-id', { role_id: 'my-custom-role-id' }), 400, 'role_id already in use');
   });
 
+  it('gives one custom role id to one role, however many claim it at once', async () => {
+    const h = await approleVault();
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => h.req('update', `auth/approle/role/r${i}`, { role_id: 'shared-role-id' })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
   it('answers Vault’s errors for bad logins', async () => {
     const h = await approleVault();
     await h.req('update', 'auth/approle/role/app', {});
@@ -189,6 +195,15 @@ describe('AppRole secret ids', () => {
     await expectVaultError(login(h, { role_id: id, secret_id: expiring.secret_id }, '10.0.0.1'), 400, 'invalid role or secret ID');
     const tidy = await h.req('update', 'auth/approle/tidy/secret-id', {});
     expect(tidy.status).toBe(202);
+    await expectVaultError(h.req('list', 'auth/approle/role/app/secret-id'), 404);
+  });
+
+  it('sweeps expired secret ids every minute without being asked', async () => {
+    const h = await approleVault();
+    await h.req('update', 'auth/approle/role/app', { secret_id_ttl: '30s' });
+    await secretId(h, 'app');
+    expect((await h.req('list', 'auth/approle/role/app/secret-id')).data!.keys).toHaveLength(1);
+    await h.clock.advanceSec(61);
     await expectVaultError(h.req('list', 'auth/approle/role/app/secret-id'), 404);
   });
 
