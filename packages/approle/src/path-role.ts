@@ -95,6 +95,7 @@ export function rolePaths(store: AppRoleStore) {
   const roleIdFields = { role_name: roleFields.role_name, role_id: field.string('The new role id.') };
 
   return [
+    ...ROLE_SETTINGS.map((setting) => settingPath(store, setting, write)),
     definePath({
       pattern: 'role',
       fields: {},
@@ -159,4 +160,80 @@ export function rolePaths(store: AppRoleStore) {
       help: { synopsis: 'Read or set the role id of a role.' },
     }),
   ];
+}
+
+/** One of a role's settings as its own resource (vault-api.md R14): `role/:role_name/<path>`. */
+interface RoleSetting {
+  path: string;
+  /** The role field it reads and writes. */
+  field: keyof typeof roleFields;
+  /** The keys a read answers with (Vault repeats the legacy name beside the new one). */
+  wire: readonly string[];
+  /** What a delete sets it back to; absent where Vault allows no delete. */
+  reset?: unknown;
+}
+
+const ROLE_SETTINGS: readonly RoleSetting[] = [
+  { path: 'policies', field: 'token_policies', wire: ['policies', 'token_policies'], reset: [] },
+  { path: 'secret-id-num-uses', field: 'secret_id_num_uses', wire: ['secret_id_num_uses'], reset: 0 },
+  { path: 'secret-id-ttl', field: 'secret_id_ttl', wire: ['secret_id_ttl'], reset: 0 },
+  { path: 'token-ttl', field: 'token_ttl', wire: ['token_ttl'], reset: 0 },
+  { path: 'token-max-ttl', field: 'token_max_ttl', wire: ['token_max_ttl'], reset: 0 },
+  { path: 'token-num-uses', field: 'token_num_uses', wire: ['token_num_uses'], reset: 0 },
+  { path: 'token-bound-cidrs', field: 'token_bound_cidrs', wire: ['token_bound_cidrs'], reset: [] },
+  { path: 'secret-id-bound-cidrs', field: 'secret_id_bound_cidrs', wire: ['secret_id_bound_cidrs'], reset: [] },
+  { path: 'bind-secret-id', field: 'bind_secret_id', wire: ['bind_secret_id'], reset: true },
+  { path: 'period', field: 'token_period', wire: ['period', 'token_period'], reset: 0 },
+  { path: 'local-secret-ids', field: 'local_secret_ids', wire: ['local_secret_ids'] },
+];
+
+/**
+ * A setting's resource: a read answers its keys from the role, an update or delete goes through
+ * the role's own write (same checks, same messages) with just that field sent.
+ */
+function settingPath(store: AppRoleStore, setting: RoleSetting, write: (ctx: RoleContext) => Promise<HandlerResult | undefined>) {
+  const fields = { role_name: roleFields.role_name, [setting.field]: roleFields[setting.field] };
+  type SettingContext = PathContext<typeof fields>;
+  async function existing(ctx: SettingContext): Promise<RoleEntry> {
+    const name = roleNameOf(ctx.data.role_name as string | undefined);
+    const role = await store.readRole(ctx.storage, name);
+    if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
+    return role;
+  }
+  /** The role write, seeing only this setting as sent, with `value`. */
+  const writeSetting = (ctx: SettingContext, value: unknown) =>
+    write({ ...ctx, data: { role_name: ctx.data.role_name, [setting.field]: value }, has: (name: string) => name === setting.field } as unknown as RoleContext);
+  return definePath({
+    pattern: `role/:role_name/${setting.path}`,
+    fields,
+    operations: {
+      read: {
+        summary: `Read the role's ${setting.path}.`,
+        handler: async (ctx) => {
+          const wire = roleWire(await existing(ctx));
+          return { data: Object.fromEntries(setting.wire.map((key) => [key, wire[key]])) };
+        },
+      },
+      ...(setting.reset === undefined
+        ? {}
+        : {
+            update: {
+              summary: `Set the role's ${setting.path}.`,
+              handler: async (ctx: SettingContext) => {
+                await existing(ctx);
+                if (!ctx.has(setting.field)) throw VaultError.invalid(`missing ${setting.field}`);
+                return writeSetting(ctx, ctx.data[setting.field]);
+              },
+            },
+            delete: {
+              summary: `Reset the role's ${setting.path}.`,
+              handler: async (ctx: SettingContext) => {
+                await existing(ctx);
+                return writeSetting(ctx, setting.reset);
+              },
+            },
+          }),
+    },
+    help: { synopsis: `The ${setting.path} setting of a role.` },
+  });
 }

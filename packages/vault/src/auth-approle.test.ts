@@ -93,6 +93,23 @@ describe('AppRole roles', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('serves each setting as its own resource, with the role write checks (R14)', async () => {
+    const h = await approleVault();
+    await h.req('update', 'auth/approle/role/app', { token_policies: 'jenkins', token_period: '1h', secret_id_num_uses: 3 });
+    expect((await h.req('read', 'auth/approle/role/app/policies')).data).toEqual({ policies: ['jenkins'], token_policies: ['jenkins'] });
+    expect((await h.req('read', 'auth/approle/role/app/period')).data).toEqual({ period: 3600, token_period: 3600 });
+    expect((await h.req('read', 'auth/approle/role/app/local-secret-ids')).data).toEqual({ local_secret_ids: false });
+    await h.req('update', 'auth/approle/role/app/secret-id-num-uses', { secret_id_num_uses: 7 });
+    await h.req('update', 'auth/approle/role/app/token-ttl', { token_ttl: '20m' });
+    expect((await h.req('read', 'auth/approle/role/app')).data).toMatchObject({ secret_id_num_uses: 7, token_ttl: 1200, token_policies: ['jenkins'] });
+    await h.req('delete', 'auth/approle/role/app/secret-id-num-uses');
+    expect((await h.req('read', 'auth/approle/role/app/secret-id-num-uses')).data).toEqual({ secret_id_num_uses: 0 });
+    await expectVaultError(h.req('update', 'auth/approle/role/app/bind-secret-id', { bind_secret_id: false }), 400, 'at least one constraint should be enabled on the role');
+    await expectVaultError(h.req('update', 'auth/approle/role/app/token-max-ttl', { token_max_ttl: '10m' }), 400, "'token_ttl' cannot be greater than 'token_max_ttl'");
+    await expectVaultError(h.req('read', 'auth/approle/role/nope/policies'), 400, 'does not exist');
+    await expectVaultError(h.req('update', 'auth/approle/role/app/local-secret-ids', { local_secret_ids: true }), 405);
+  });
+
   it('answers Vault’s errors for bad logins', async () => {
     const h = await approleVault();
     await h.req('update', 'auth/approle/role/app', {});
