@@ -57,9 +57,9 @@ export class AppRoleStore {
     return this.atomically(storage, `secret-id/${secretIdHmac}`, fn);
   }
 
-  /** Runs `fn` as the one unit that may claim `roleId`: two roles given the same custom id at once cannot both get it. */
-  roleIdUnit<T>(storage: Storage, roleId: string, fn: (unit: Storage) => Promise<T>): Promise<T> {
-    return this.atomically(storage, `role-id/${roleId}`, fn);
+  /** Runs `fn` as the one unit of role writes on this mount (roles change rarely; their role-id index must stay exact). */
+  rolesUnit<T>(storage: Storage, fn: (unit: Storage) => Promise<T>): Promise<T> {
+    return this.atomically(storage, 'roles', fn);
   }
 
   /** Issues a secret id: refused when it exists; the accessor is written first, so a crash leaves only a dangling accessor (tidy's). */

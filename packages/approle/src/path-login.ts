@@ -44,7 +44,8 @@ export function loginPath(store: AppRoleStore) {
           if (!roleId) throw VaultError.invalid('missing role_id');
           const name = await store.roleNameById(ctx.storage, roleId);
           const role = name === undefined ? undefined : await store.readRole(ctx.storage, name);
-          if (!role) throw invalidCredentials();
+          // The role names its own current id: an index entry a change left behind opens nothing.
+          if (!role || role.roleId !== roleId) throw invalidCredentials();
           const remoteAddr = ctx.caller.remoteAddr;
           let secret: SecretIdEntry | undefined;
           if (role.bindSecretId) {

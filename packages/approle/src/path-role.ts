@@ -43,53 +43,53 @@ export function roleWire(role: RoleEntry): Record<string, unknown> {
 export function rolePaths(store: AppRoleStore) {
   async function write(ctx: RoleContext): Promise<HandlerResult | undefined> {
     const name = roleNameOf(ctx.data.role_name);
-    const existing = await store.readRole(ctx.storage, name);
-    const role: RoleEntry = existing ?? {
-      name,
-      roleId: '',
-      hmacKey: store.newHmacKey(),
-      bindSecretId: true,
-      secretIdBoundCidrs: [],
-      secretIdNumUses: 0,
-      secretIdTtlSec: 0,
-      localSecretIds: false,
-      token: defaultTokenParams(),
-    };
-    const next: RoleEntry = { ...role };
-    if (ctx.has('bind_secret_id')) next.bindSecretId = ctx.data.bind_secret_id ?? true;
-    if (ctx.has('secret_id_bound_cidrs')) next.secretIdBoundCidrs = cidrs(ctx.data.secret_id_bound_cidrs);
-    else if (ctx.has('bound_cidr_list')) next.secretIdBoundCidrs = cidrs(ctx.data.bound_cidr_list);
-    if (ctx.has('secret_id_num_uses')) {
-      const uses = ctx.data.secret_id_num_uses ?? 0;
-      if (uses < 0) throw VaultError.invalid('secret_id_num_uses cannot be negative');
-      next.secretIdNumUses = uses;
-    }
-    if (ctx.has('secret_id_ttl')) next.secretIdTtlSec = ctx.data.secret_id_ttl ?? 0;
-    if (ctx.has('local_secret_ids')) {
-      if (existing && (ctx.data.local_secret_ids ?? false) !== existing.localSecretIds) throw VaultError.invalid('local_secret_ids can only be modified during role creation');
-      next.localSecretIds = ctx.data.local_secret_ids ?? false;
-    }
-    const tokenData: Record<string, unknown> = { ...ctx.data };
-    const sent = (n: string) => ctx.has(n as keyof typeof roleFields);
-    if (!sent('token_period') && sent('period')) tokenData.token_period = ctx.data.period;
-    next.token = parseTokenParams(tokenData, (n) => sent(n) || (n === 'token_period' && sent('period')), role.token);
-    if (!next.bindSecretId && next.secretIdBoundCidrs.length === 0 && next.token.boundCidrs.length === 0) {
-      throw VaultError.invalid('at least one constraint should be enabled on the role');
-    }
-    const requestedRoleId = ctx.data.role_id?.trim();
-    const roleId = requestedRoleId || role.roleId || randomUuid(ctx.random);
-    if (roleId === role.roleId) {
-      await store.writeRole(ctx.storage, next);
-      return undefined;
-    }
-    await store.roleIdUnit(ctx.storage, roleId, async (unit) => {
-      const owner = await store.roleNameById(unit, roleId);
-      if (owner !== undefined && owner !== name) throw VaultError.invalid('role_id already in use');
-      if (role.roleId) await store.dropRoleId(unit, role.roleId);
-      await store.setRoleId(unit, name, roleId);
+    // One unit for every role write: a role id change and a plain update never interleave, and
+    // two roles claiming one custom role id cannot both get it.
+    return store.rolesUnit(ctx.storage, async (unit) => {
+      const existing = await store.readRole(unit, name);
+      const role: RoleEntry = existing ?? {
+        name,
+        roleId: '',
+        hmacKey: store.newHmacKey(),
+        bindSecretId: true,
+        secretIdBoundCidrs: [],
+        secretIdNumUses: 0,
+        secretIdTtlSec: 0,
+        localSecretIds: false,
+        token: defaultTokenParams(),
+      };
+      const next: RoleEntry = { ...role };
+      if (ctx.has('bind_secret_id')) next.bindSecretId = ctx.data.bind_secret_id ?? true;
+      if (ctx.has('secret_id_bound_cidrs')) next.secretIdBoundCidrs = cidrs(ctx.data.secret_id_bound_cidrs);
+      else if (ctx.has('bound_cidr_list')) next.secretIdBoundCidrs = cidrs(ctx.data.bound_cidr_list);
+      if (ctx.has('secret_id_num_uses')) {
+        const uses = ctx.data.secret_id_num_uses ?? 0;
+        if (uses < 0) throw VaultError.invalid('secret_id_num_uses cannot be negative');
+        next.secretIdNumUses = uses;
+      }
+      if (ctx.has('secret_id_ttl')) next.secretIdTtlSec = ctx.data.secret_id_ttl ?? 0;
+      if (ctx.has('local_secret_ids')) {
+        if (existing && (ctx.data.local_secret_ids ?? false) !== existing.localSecretIds) throw VaultError.invalid('local_secret_ids can only be modified during role creation');
+        next.localSecretIds = ctx.data.local_secret_ids ?? false;
+      }
+      const tokenData: Record<string, unknown> = { ...ctx.data };
+      const sent = (n: string) => ctx.has(n as keyof typeof roleFields);
+      if (!sent('token_period') && sent('period')) tokenData.token_period = ctx.data.period;
+      next.token = parseTokenParams(tokenData, (n) => sent(n) || (n === 'token_period' && sent('period')), role.token);
+      if (!next.bindSecretId && next.secretIdBoundCidrs.length === 0 && next.token.boundCidrs.length === 0) {
+        throw VaultError.invalid('at least one constraint should be enabled on the role');
+      }
+      const requestedRoleId = ctx.data.role_id?.trim();
+      const roleId = requestedRoleId || role.roleId || randomUuid(ctx.random);
+      if (roleId !== role.roleId) {
+        const owner = await store.roleNameById(unit, roleId);
+        if (owner !== undefined && owner !== name) throw VaultError.invalid('role_id already in use');
+        if (role.roleId) await store.dropRoleId(unit, role.roleId);
+        await store.setRoleId(unit, name, roleId);
+      }
       await store.writeRole(unit, { ...next, roleId });
+      return undefined;
     });
-    return undefined;
   }
 
   const roleIdFields = { role_name: roleFields.role_name, role_id: field.string('The new role id.') };
@@ -142,18 +142,18 @@ export function rolePaths(store: AppRoleStore) {
           summary: "Set the role's role id; the old one stops working at once.",
           handler: async (ctx) => {
             const name = roleNameOf(ctx.data.role_name);
-            const role = await store.readRole(ctx.storage, name);
-            if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
             const roleId = ctx.data.role_id?.trim();
             if (!roleId) throw VaultError.invalid('missing role_id');
-            if (roleId === role.roleId) return undefined;
-            await store.roleIdUnit(ctx.storage, roleId, async (unit) => {
+            return store.rolesUnit(ctx.storage, async (unit) => {
+              const role = await store.readRole(unit, name);
+              if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
+              if (roleId === role.roleId) return undefined;
               if ((await store.roleNameById(unit, roleId)) !== undefined) throw VaultError.invalid('role_id already in use');
               await store.dropRoleId(unit, role.roleId);
               await store.setRoleId(unit, name, roleId);
               await store.writeRole(unit, { ...role, roleId });
+              return undefined;
             });
-            return undefined;
           },
         },
       },

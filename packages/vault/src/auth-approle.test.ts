@@ -187,7 +187,7 @@ describe('AppRole secret ids', () => {
   it('yields exactly one token from 50 concurrent logins with secret_id_num_uses=1, and five with 5 (C2)', async () => {
     for (const uses of [1, 5]) {
       const h = await approleVault();
-      // Lockout would admit only five logins of one role id at a time: off, so all 50 race.
+      // The 45 refused logins would lock the role id and could refuse a good one still in flight: off, so the use count alone decides.
       await h.req('update', 'sys/auth/approle/tune', { user_lockout_config: { lockout_disable: true } });
       await h.req('update', 'auth/approle/role/app', { secret_id_num_uses: uses });
       const id = await roleId(h, 'app');
@@ -246,6 +246,26 @@ describe('AppRole secret ids', () => {
 });
 
 describe('AppRole lockout', () => {
+  it('lets any number of good logins of one role id run at once', async () => {
+    const h = await approleVault();
+    await h.req('update', 'auth/approle/role/app', {});
+    const id = await roleId(h, 'app');
+    const secrets = await Promise.all(Array.from({ length: 10 }, () => secretId(h, 'app')));
+    const outcomes = await Promise.allSettled(secrets.map((secret) => login(h, { role_id: id, secret_id: secret.secret_id })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
+  });
+
+  it('refuses logins with a role id a concurrent change replaced', async () => {
+    const h = await approleVault();
+    await h.req('update', 'auth/approle/role/app', {});
+    const secret = await secretId(h, 'app');
+    await Promise.allSettled([h.req('update', 'auth/approle/role/app/role-id', { role_id: 'xxx' }), h.req('update', 'auth/approle/role/app/role-id', { role_id: 'yyy' })]);
+    const current = await roleId(h, 'app');
+    const stale = current === 'xxx' ? 'yyy' : 'xxx';
+    expect((await login(h, { role_id: current, secret_id: secret.secret_id })).auth).not.toBeNull();
+    await expectVaultError(login(h, { role_id: stale, secret_id: secret.secret_id }), 400, 'invalid role or secret ID');
+  });
+
   it('locks a role id out after five wrong secret ids, then lets it in once the lockout ran out', async () => {
     const h = await approleVault();
     await h.req('update', 'auth/approle/role/app', {});

@@ -77,6 +77,8 @@ interface Routed {
   token: ResolvedToken | undefined;
   /** This request takes the token's last use. */
   lastUse: boolean;
+  /** A login under user lockout: whether its alias got locked meanwhile. */
+  stillLocked?: () => boolean;
 }
 
 export function createPipeline(deps: PipelineDeps) {
@@ -225,10 +227,9 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   /**
-   * User lockout around a login (Vault's handleLoginRequest): a locked alias, or one whose failures
-   * and logins in flight reach the threshold, is refused before the method runs; wrong
-   * credentials count, a successful login clears the count. Only logins to auth methods that name
-   * their alias (`loginAlias`) take part.
+   * User lockout around a login (Vault's handleLoginRequest): a locked alias is refused before the
+   * method runs and again before its token is minted; wrong credentials count, a successful login
+   * clears the count. Only logins to auth methods that name their alias (`loginAlias`) take part.
    */
   async function withLockout(routed: Routed, run: () => Promise<Response>): Promise<Response> {
     const { mount } = routed;
@@ -237,23 +238,29 @@ export function createPipeline(deps: PipelineDeps) {
     const alias = mount.backend.loginAlias({ operation: routed.request.operation, path: routed.relativePath, data: routed.data, caller: { requestId: routed.requestId, headers: {} } });
     if (config.disabled || alias === undefined) return run();
     const key = `${mount.entry.accessor}/${deps.lockoutHash(alias)}`;
-    if (!deps.lockout.admit(key, config, deps.clock.now())) throw VaultError.permissionDenied();
+    const locked = () => deps.lockout.isLocked(key, config, deps.clock.now());
+    if (locked()) throw VaultError.permissionDenied();
+    routed.stillLocked = locked;
     let response: Response;
     try {
       response = await run();
     } catch (error) {
       if (error instanceof InvalidCredentialsError) deps.lockout.failed(key, config, deps.clock.now());
-      else deps.lockout.unrelated(key);
       throw error;
     }
     if (response.auth) deps.lockout.succeeded(key);
-    else deps.lockout.unrelated(key);
     return response;
   }
 
   /** A successful login: the core, not the auth method, mints the token (vault-api.md U7, R12). */
   async function login(routed: Routed, operation: Operation, result: HandlerResult): Promise<Response> {
     if (routed.mount.entry.table !== 'auth') throw VaultError.internal('only an auth method can log in');
+    if (routed.stillLocked) {
+      // Other guesses of the same alias may have failed while this one was being checked: let
+      // every rejection already on its way be counted (one event-loop turn), then look again.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (routed.stillLocked()) throw VaultError.permissionDenied();
+    }
     const { login: grant, ...rest } = result;
     const { auth, warnings } = await issueLoginToken(deps, routed.path, routed.mount.env.mount(), routed.mount.entry.config.tokenType, grant!);
     const allWarnings = [...(rest.warnings ?? []), ...warnings];
