@@ -189,6 +189,7 @@ export function createCore(options: CoreOptions) {
     await mounts.unload();
     tokens.clear();
     lockout.clear();
+    aliases.forget();
     policies.clear();
     cluster = undefined;
   }

@@ -6,6 +6,8 @@ import type { Storage } from '@coffer/storage';
 export interface EntityAliases {
   /** The entity id of `aliasName` on the auth mount with `mountAccessor`, made on first use. */
   entityIdFor(mountAccessor: string, aliasName: string): Promise<string>;
+  /** Drops the salt held in memory (seal); it is read back from storage on next use. */
+  forget(): void;
 }
 
 /**
@@ -42,6 +44,10 @@ export function createEntityAliases(options: { storage: Storage; crypto: Crypto;
       })().finally(() => creating.delete(key));
       creating.set(key, lookup);
       return lookup;
+    },
+    forget() {
+      void salt?.then((key) => key.fill(0)).catch(() => undefined);
+      salt = undefined;
     },
   };
 }
