@@ -1,6 +1,6 @@
 // Where AppRole keeps its roles and secret ids inside the mount (path_role.go, validation.go), with
 // every credential-bearing name hashed: role ids, secret ids and accessors never appear in storage keys.
-import { defaultTokenParams, fromUtf8, toHex, utf8, type Atomically, type Crypto, type Random, type TokenParams } from '@coffer/sdk';
+import { defaultTokenParams, fromUtf8, toHex, utf8, VaultError, type Atomically, type Crypto, type Random, type TokenParams } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 
 export interface RoleEntry {
@@ -103,6 +103,13 @@ export class AppRoleStore {
       const role = parse<RoleEntry>(bytes);
       return role && { ...role, token: { ...defaultTokenParams(), ...role.token } };
     });
+  }
+
+  /** The role `name` names, or Vault's 400 when there is none. */
+  async existingRole(storage: Storage, name: string): Promise<RoleEntry> {
+    const role = await this.readRole(storage, name);
+    if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
+    return role;
   }
 
   writeRole(storage: Storage, role: RoleEntry): Promise<void> {

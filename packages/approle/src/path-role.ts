@@ -145,8 +145,7 @@ export function rolePaths(store: AppRoleStore) {
             const roleId = ctx.data.role_id?.trim();
             if (!roleId) throw VaultError.invalid('missing role_id');
             return store.rolesUnit(ctx.storage, async (unit) => {
-              const role = await store.readRole(unit, name);
-              if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
+              const role = await store.existingRole(unit, name);
               if (roleId === role.roleId) return undefined;
               if ((await store.roleNameById(unit, roleId)) !== undefined) throw VaultError.invalid('role_id already in use');
               await store.dropRoleId(unit, role.roleId);
@@ -194,12 +193,7 @@ const ROLE_SETTINGS: readonly RoleSetting[] = [
 function settingPath(store: AppRoleStore, setting: RoleSetting, write: (ctx: RoleContext) => Promise<HandlerResult | undefined>) {
   const fields = { role_name: roleFields.role_name, [setting.field]: roleFields[setting.field] };
   type SettingContext = PathContext<typeof fields>;
-  async function existing(ctx: SettingContext): Promise<RoleEntry> {
-    const name = roleNameOf(ctx.data.role_name as string | undefined);
-    const role = await store.readRole(ctx.storage, name);
-    if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
-    return role;
-  }
+  const existing = (ctx: SettingContext): Promise<RoleEntry> => store.existingRole(ctx.storage, roleNameOf(ctx.data.role_name as string | undefined));
   /** The role write, seeing only this setting as sent, with `value`. */
   const writeSetting = (ctx: SettingContext, value: unknown) =>
     write({ ...ctx, data: { role_name: ctx.data.role_name, [setting.field]: value }, has: (name: string) => name === setting.field } as unknown as RoleContext);

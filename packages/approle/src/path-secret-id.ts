@@ -52,10 +52,7 @@ function secretIdWire(entry: SecretIdEntry): Record<string, unknown> {
 
 export function secretIdPaths(store: AppRoleStore) {
   async function roleOf(ctx: { storage: PathContext['storage']; data: { role_name?: string | undefined } }): Promise<RoleEntry> {
-    const name = roleNameOf(ctx.data.role_name);
-    const role = await store.readRole(ctx.storage, name);
-    if (!role) throw VaultError.invalid(`role ${JSON.stringify(name)} does not exist`);
-    return role;
+    return store.existingRole(ctx.storage, roleNameOf(ctx.data.role_name));
   }
 
   async function issue(ctx: IssueContext, secretId: string): Promise<HandlerResult> {

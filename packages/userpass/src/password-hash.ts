@@ -1,6 +1,7 @@
 // Userpass password hashes: scrypt (memory-hard), computed off the event loop, compared in constant time.
 // Vault uses bcrypt; DESIGN.md asks for a memory-hard function, and node:crypto's scrypt runs on libuv's pool.
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Random } from '@coffer/sdk';
 
 export interface ScryptCost {
   /** log2 of scrypt's N. */
@@ -37,15 +38,16 @@ const scryptDerive: DeriveKey = (password, salt, cost) => {
   return new Promise((resolve, reject) => scrypt(password, salt, HASH_BYTES, options, (error, key) => (error ? reject(error) : resolve(key))));
 };
 
-export function createPasswordHasher(cost: ScryptCost = DEFAULT_SCRYPT_COST, derive: DeriveKey = scryptDerive): PasswordHasher {
+/** `random` makes the salts (the vault's injected source, DESIGN.md §5). */
+export function createPasswordHasher(random: Random, cost: ScryptCost = DEFAULT_SCRYPT_COST, derive: DeriveKey = scryptDerive): PasswordHasher {
   const encode = (salt: Uint8Array, key: Uint8Array) =>
     `$scrypt$ln=${cost.logN},r=${cost.r},p=${cost.p}$${Buffer.from(salt).toString('base64')}$${Buffer.from(key).toString('base64')}`;
   // A well-formed hash at the configured cost whose key is random bytes: no password derives it,
   // and checking one against it costs one derivation, as a real check does.
-  const nobody = encode(randomBytes(SALT_BYTES), randomBytes(HASH_BYTES));
+  const nobody = encode(random.bytes(SALT_BYTES), random.bytes(HASH_BYTES));
   const hasher: PasswordHasher = {
     async hash(password) {
-      const salt = randomBytes(SALT_BYTES);
+      const salt = random.bytes(SALT_BYTES);
       return encode(salt, await derive(password, salt, cost));
     },
     async verify(password, stored) {

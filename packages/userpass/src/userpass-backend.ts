@@ -13,14 +13,16 @@ export interface UserpassOptions {
 }
 
 export function createUserpassBackend(options: UserpassOptions = {}): BackendFactory {
-  const hasher = options.hasher ?? createPasswordHasher(options.scryptCost);
-  return defineBackend(() => ({
-    type: 'userpass',
-    help: 'The "userpass" credential provider allows authentication using a combination of a username and password.',
-    paths: [...userPaths(hasher), loginPath(hasher)],
-    unauthenticatedPaths: ['login/*'],
-    // The lockout key is the same spelling the login uses (CVE-2025-6004).
-    loginAlias: (request) => (request.path.startsWith('login/') ? normalizeUsername(request.path.slice('login/'.length)) : undefined),
-    renewLogin: (request, env) => renewUserLogin(env.storage, request),
-  }));
+  return defineBackend((env) => {
+    const hasher = options.hasher ?? createPasswordHasher(env.random, options.scryptCost);
+    return {
+      type: 'userpass',
+      help: 'The "userpass" credential provider allows authentication using a combination of a username and password.',
+      paths: [...userPaths(hasher), loginPath(hasher)],
+      unauthenticatedPaths: ['login/*'],
+      // The lockout key is the same spelling the login uses (CVE-2025-6004).
+      loginAlias: (request) => (request.path.startsWith('login/') ? normalizeUsername(request.path.slice('login/'.length)) : undefined),
+      renewLogin: (request) => renewUserLogin(env.storage, request),
+    };
+  });
 }

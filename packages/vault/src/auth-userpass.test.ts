@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher, createUserpassBackend, type DeriveKey } from '@coffer/userpass';
 import { scryptSync } from 'node:crypto';
+import { seededRandom } from '@coffer/sdk/testing';
 import { expectVaultError, unsealedVault, type Harness } from './testing/helpers.js';
 
 /** A cheap scrypt for tests; `calls` counts derivations (one per login, whatever the outcome). */
@@ -11,7 +12,7 @@ function cheapHasher() {
     calls.count++;
     return scryptSync(password, salt, 32, { N: 2 ** cost.logN, r: cost.r, p: cost.p });
   };
-  return { calls, hasher: createPasswordHasher({ logN: 4, r: 8, p: 1 }, derive) };
+  return { calls, hasher: createPasswordHasher(seededRandom(7), { logN: 4, r: 8, p: 1 }, derive) };
 }
 
 async function userpassVault(): Promise<Harness & { derivations: { count: number } }> {
