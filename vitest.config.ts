@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['coffer-source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    globalSetup: ['./test/postgres-global-setup.ts'],
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,

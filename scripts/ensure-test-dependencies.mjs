@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs the system packages the test suite drives as real outside programs (DESIGN.md §7):
-// Debian's python3-hvac for the hvac compatibility tests (test/clients) and openssl for the
-// certificates they make. Run before `vitest run`, so nobody installs them by hand; npm packages
-// (node-vault) come from `pnpm install` as usual. Quiet when everything is already there.
+// Debian's python3-hvac for the hvac compatibility tests (test/clients), openssl for the
+// certificates they make, and PostgreSQL's server for the database engine's throwaway cluster.
+// Run before `vitest run`, so nobody installs them by hand; npm packages (node-vault) come from
+// `pnpm install` as usual. Quiet when everything is already there.
 import { spawnSync } from 'node:child_process';
 
 /** What must work, and the Debian package that makes it work. */
@@ -14,6 +15,12 @@ const REQUIREMENTS = [
     hint: 'the tests run hvac with /usr/bin/python3, Debian\'s interpreter, not a pyenv or venv python3',
   },
   { what: 'openssl', check: ['openssl', ['version']], aptPackage: 'openssl', hint: 'the tests run `openssl` from PATH' },
+  {
+    what: 'PostgreSQL server binaries',
+    check: ['sh', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb']],
+    aptPackage: 'postgresql',
+    hint: 'the tests start a throwaway cluster with /usr/lib/postgresql/<major>/bin/initdb and postgres',
+  },
 ];
 
 function succeeds(command, args) {

@@ -140,6 +140,13 @@ export interface BackendEnv {
   logger: Logger;
   /** The mount's current settings (they change when the mount is tuned). */
   mount(): MountInfo;
+  /** The vault's named password policies (`sys/policies/password`), Vault's GeneratePasswordFromPolicy. */
+  passwordPolicies?: PasswordPolicies;
+}
+
+export interface PasswordPolicies {
+  /** A password from the named policy; throws when there is no such policy. */
+  generate(name: string): Promise<string>;
 }
 
 /** One request as the router hands it to a mounted backend. */

@@ -5,6 +5,7 @@ import { createCore, DEFAULT_CACHE_LIMITS, type BackendRegistration, type CoreSe
 import { createKvBackend } from '@coffer/kv';
 import { createUserpassBackend } from '@coffer/userpass';
 import { createAppRoleBackend } from '@coffer/approle';
+import { createDatabaseBackend } from '@coffer/database';
 import { createKvClient, type KvClient } from './kv-client.js';
 import { checkVaultOptions, type VaultOptions } from './vault-options.js';
 import { VERSION } from './version.js';
@@ -69,6 +70,7 @@ export async function createVault(options: VaultOptions = {}): Promise<Vault> {
     ['kv', { factory: createKvBackend(), table: 'secret', description: 'key/value secret storage' }],
     ['userpass', { factory: createUserpassBackend(), table: 'auth', description: 'username and password logins' }],
     ['approle', { factory: createAppRoleBackend(), table: 'auth', description: 'role id and secret id logins for machines' }],
+    ['database', { factory: createDatabaseBackend(), table: 'secret', description: 'dynamic and static database credentials' }],
   ]);
   for (const [type, engine] of Object.entries(options.engines ?? {})) {
     backends.set(type, { factory: engine.factory, table: engine.kind, ...(engine.description ? { description: engine.description } : {}) });

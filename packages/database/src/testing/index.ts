@@ -1,0 +1,3 @@
+// Test helpers for the database engine: a throwaway PostgreSQL cluster and a database per test file.
+export { findPostgresBinaries, startPostgresCluster, type PostgresCluster, type PostgresServer } from './postgres-cluster.js';
+export { createTestDatabase, postgresUrl, type TestDatabase } from './test-database.js';
