@@ -1,6 +1,7 @@
 // Vitest global setup: one throwaway PostgreSQL cluster for the whole run (DESIGN.md §7); each test file makes its own database in it.
 import type { TestProject } from 'vitest/node';
-import { startPostgresCluster, type PostgresServer } from '@coffer/database/testing';
+// By path: global setup runs outside the test environment, without the coffer-source export condition.
+import { startPostgresCluster, type PostgresServer } from '../packages/database/src/testing/postgres-cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -103,6 +103,8 @@ export function createCore(options: CoreOptions) {
     logger,
     crypto,
     hooks: createLeaseHooks({ mounts, tokens, clock, logger }),
+    onRevoked: (leaseId) => events.emit('lease-revoked', { leaseId }),
+    onRevokeFailed: (leaseId, error, irrevocable) => events.emit('lease-revoke-failed', { leaseId, error, irrevocable }),
   });
 
   const audit = createAuditBroker({ storage: barrier, crypto, random, clock, logger });

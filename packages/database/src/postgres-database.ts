@@ -256,12 +256,12 @@ export class PostgresDatabase {
     const info = await client.query<{ exists: boolean; database: string; schemas: string[] | null }>(
       `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
               current_database() AS database,
-              ARRAY(SELECT DISTINCT n.nspname FROM pg_class c
+              ARRAY(SELECT DISTINCT n.nspname::text FROM pg_class c
                       JOIN pg_namespace n ON n.oid = c.relnamespace,
                       LATERAL aclexplode(c.relacl) a
                      WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)
                     UNION
-                    SELECT n.nspname FROM pg_namespace n, LATERAL aclexplode(n.nspacl) a
+                    SELECT n.nspname::text FROM pg_namespace n, LATERAL aclexplode(n.nspacl) a
                      WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)) AS schemas`,
       [username],
     );

@@ -48,6 +48,10 @@ export interface ExpirationManagerOptions {
   revocationConcurrency?: number;
   /** Hashes lease ids into token index keys (default: the portable implementation). */
   crypto?: Crypto;
+  /** Told when a lease's secret has been revoked and the lease removed. */
+  onRevoked?(leaseId: string): void;
+  /** Told when a revocation failed and the lease was kept; `irrevocable` once retries are used up. */
+  onRevokeFailed?(leaseId: string, error: string, irrevocable: boolean): void;
 }
 
 export interface RegisterLeaseInput {

@@ -133,6 +133,7 @@ export function createExpirationManager(options: ExpirationManagerOptions): Expi
         await store.remove(lease);
         if (gen === generation) forget(leaseId);
         logger.log('info', 'revoked lease', { lease_id: leaseId });
+        options.onRevoked?.(leaseId);
       });
     } catch (error) {
       // Storage failed (sealed, disk error): try again later, without counting it against the lease.
@@ -153,6 +154,7 @@ export function createExpirationManager(options: ExpirationManagerOptions): Expi
     };
     // Any revocation error keeps the lease: dropping it would leave the credential live (Vault 0.5.3).
     await store.update(updated);
+    options.onRevokeFailed?.(lease.leaseId, updated.revokeError!, outOfRetries);
     if (gen !== generation) return;
     if (outOfRetries) {
       attempts.delete(lease.leaseId);
@@ -180,6 +182,7 @@ export function createExpirationManager(options: ExpirationManagerOptions): Expi
       }
       await store.remove(lease);
       forget(leaseId);
+      options.onRevoked?.(leaseId);
       return true;
     });
   }

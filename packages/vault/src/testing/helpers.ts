@@ -15,7 +15,7 @@ export interface Harness {
 
 /** A vault initialised with 3 shares / threshold 2 and unsealed, on a TestClock and a seeded Random. */
 export async function unsealedVault(options: VaultOptions = {}, seed = 1): Promise<Harness> {
-  const clock = new TestClock();
+  const clock = options.clock instanceof TestClock ? options.clock : new TestClock();
   const vault = await createVault({ clock, random: seededRandom(seed), ...options });
   const init = await vault.init({ secretShares: 3, secretThreshold: 2 });
   await vault.unseal(init.keys[0]!);
