@@ -284,7 +284,7 @@ export function createCore(options: CoreOptions) {
   async function handle(request: Request): Promise<Response> {
     if (!pipeline) {
       const sys = await sysBackendPromise;
-      pipeline = createPipeline({ random, clock, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases, lockout, lockoutHash: (alias) => toHex(crypto.sha256(utf8(alias))) });
+      pipeline = createPipeline({ random, clock, logger, sealed: () => barrier.isSealed(), sys, mounts, tokens, policies, wrapper, audit, expiration, aliases, lockout, lockoutHash: (alias) => toHex(crypto.sha256(utf8(alias))) });
     }
     return pipeline(request);
   }

@@ -1,9 +1,14 @@
 // The database secrets engine through handle(), against a real PostgreSQL cluster (vault-api.md §1.13, §2.14; reliability.md F6, F7, F10).
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { TestClock } from '@coffer/sdk/testing';
+import { MemoryStorage } from '@coffer/storage';
+import { TestClock, seededRandom } from '@coffer/sdk/testing';
 import { createTestDatabase, type TestDatabase } from '@coffer/database/testing';
 import { expectVaultError, unsealedVault, type Harness } from './testing/helpers.js';
+import { createVault } from './vault.js';
 import type { VaultOptions } from './vault-options.js';
 
 let db: TestDatabase;
@@ -28,8 +33,11 @@ afterAll(async () => {
 });
 
 /** PostgreSQL checks VALID UNTIL against its own clock, so the vault's clock starts at the real time. */
+let vaults = 0;
+const wholeSecondNow = (): number => Math.floor(Date.now() / 1000) * 1000;
 async function databaseVault(options: VaultOptions = {}): Promise<Harness> {
-  const h = await unsealedVault({ clock: new TestClock(Date.now()), ...options });
+  // Each vault its own seed: the same seed would generate the same usernames in one database.
+  const h = await unsealedVault({ clock: new TestClock(wholeSecondNow()), ...options }, ++vaults);
   open.push(h);
   await h.req('update', 'sys/mounts/database', { type: 'database' });
   return h;
@@ -108,7 +116,7 @@ describe('dynamic credentials: seed 002, Step 5', () => {
     await db.queryAs(creds.username, creds.password, `INSERT INTO items VALUES (3, 'from a dynamic user')`);
     await expect(db.queryAs(creds.username, creds.password, 'DELETE FROM items')).rejects.toThrow(/permission denied/);
     // VALID UNTIL is the lease's end plus Vault's 5 s margin.
-    expect(await validUntilMs(creds.username)).toBe(Math.floor(h.clock.now() / 1000) * 1000 + 3605_000);
+    expect(await validUntilMs(creds.username)).toBe(h.clock.now() + 3605_000);
 
     const lookup = await h.req('update', 'sys/leases/lookup', { lease_id: creds.leaseId });
     expect(lookup.data).toMatchObject({ id: creds.leaseId, renewable: true, ttl: 3600 });
@@ -116,5 +124,406 @@ describe('dynamic credentials: seed 002, Step 5', () => {
     expect((await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId })).status).toBe(204);
     expect(await roleExists(creds.username)).toBe(false);
     await expect(db.queryAs(creds.username, creds.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+  });
+});
+
+describe('connections (D1–D4)', () => {
+  it('reads back without the password, lists, and deletes', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    const read = await h.req('read', 'database/config/myapp-pg');
+    expect(read.data).toMatchObject({
+      plugin_name: 'postgresql-database-plugin',
+      allowed_roles: ['myapp-role'],
+      verify_connection: true,
+      connection_details: { connection_url: connectionUrl(), username: admin.user, max_open_connections: 4 },
+    });
+    expect(JSON.stringify(read.data)).not.toContain(admin.password);
+    expect((await h.req('list', 'database/config')).data).toEqual({ keys: ['myapp-pg'] });
+    expect((await h.req('delete', 'database/config/myapp-pg')).status).toBe(204);
+    await expectVaultError(h.req('read', 'database/config/myapp-pg'), 404);
+  });
+
+  it('refuses an unreachable database unless verify_connection is off, and says why', async () => {
+    const h = await databaseVault();
+    const unreachable = { connection_url: connectionUrl('127.0.0.1', 1) };
+    await expectVaultError(configure(h, unreachable), 400, /^error creating database object: error verifying connection: .*ECONNREFUSED/);
+    await expectVaultError(h.req('read', 'database/config/myapp-pg'), 404);
+    await configure(h, { ...unreachable, verify_connection: false });
+    expect((await h.req('read', 'database/config/myapp-pg')).data).toMatchObject({ verify_connection: false });
+  });
+
+  it('refuses a wrong password with the reason, and never echoes the password', async () => {
+    const h = await databaseVault();
+    const error = await expectVaultError(configure(h, { password: 'not-the-password' }), 400, /password authentication failed/);
+    expect(error.message).not.toContain('not-the-password');
+  });
+
+  it('warns about a literal password in connection_url and shows it redacted', async () => {
+    const h = await databaseVault();
+    const literal = `postgresql://${admin.user}:${admin.password}@${db.host}:${db.port}/${db.database}?sslmode=disable`;
+    const written = await h.req('update', 'database/config/literal', { plugin_name: 'postgresql-database-plugin', connection_url: literal });
+    expect(written.warnings).toEqual(['Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.']);
+    const shown = (await h.req('read', 'database/config/literal')).data!.connection_details as { connection_url: string };
+    expect(shown.connection_url).toBe(`postgresql://${admin.user}:xxxxx@${db.host}:${db.port}/${db.database}?sslmode=disable`);
+  });
+
+  it('checks plugin_name, templates in credentials and password_authentication', async () => {
+    const h = await databaseVault();
+    await expectVaultError(h.req('update', 'database/config/x', { connection_url: connectionUrl() }), 400, 'empty plugin name');
+    await expectVaultError(h.req('update', 'database/config/x', { plugin_name: 'mysql-database-plugin', connection_url: connectionUrl() }), 400, 'error creating database object');
+    await expectVaultError(configure(h, { username: '{{username}}' }), 400, 'username and/or password cannot contain the template variables');
+    await expectVaultError(configure(h, { connection_url: '' }), 400, 'connection_url cannot be empty');
+    await expectVaultError(configure(h, { password_authentication: 'md5' }), 400, 'is not a valid password authentication type');
+    await expectVaultError(configure(h, { username_template: '{{ nosuchfunction }}' }), 400, 'function "nosuchfunction" not defined');
+    expect((await h.req('list', 'database/config').catch(() => undefined))?.data?.keys ?? []).toEqual([]);
+  });
+
+  it('an update keeps what it does not name, and reset reopens the pool', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await h.req('update', 'database/config/myapp-pg', { allowed_roles: 'a,b' });
+    expect((await h.req('read', 'database/config/myapp-pg')).data).toMatchObject({ allowed_roles: ['a', 'b'], connection_details: { username: admin.user } });
+    expect((await h.req('update', 'database/reset/myapp-pg')).status).toBe(204);
+    await expectVaultError(h.req('update', 'database/reset/nope'), 500, 'failed to find entry for connection with name: "nope"');
+  });
+});
+
+describe('roles and credentials (D6–D8, §2.14)', () => {
+  it('reads, lists and deletes roles with their TTLs in seconds', async () => {
+    const h = await databaseVault();
+    await createRole(h, { revocation_statements: ['DROP ROLE "{{name}}"'] });
+    expect((await h.req('read', 'database/roles/myapp-role')).data).toEqual({
+      db_name: 'myapp-pg',
+      creation_statements: [SEED_CREATION],
+      revocation_statements: ['DROP ROLE "{{name}}"'],
+      rollback_statements: [],
+      renew_statements: [],
+      default_ttl: 3600,
+      max_ttl: 86400,
+      credential_type: 'password',
+    });
+    expect((await h.req('list', 'database/roles')).data).toEqual({ keys: ['myapp-role'] });
+    await expectVaultError(h.req('update', 'database/roles/other', { creation_statements: 'x' }), 400, 'database name is required');
+    await expectVaultError(h.req('update', 'database/roles/other', { db_name: 'x', credential_type: 'kerberos' }), 400, 'invalid credential_type "kerberos"');
+    expect((await h.req('delete', 'database/roles/myapp-role')).status).toBe(204);
+    await expectVaultError(h.req('read', 'database/roles/myapp-role'), 404);
+  });
+
+  it('refuses roles the connection does not allow, unknown roles and empty statements', async () => {
+    const h = await databaseVault();
+    await configure(h, { allowed_roles: [] });
+    await createRole(h);
+    await expectVaultError(readCreds(h), 500, '"myapp-role" is not an allowed role');
+    await h.req('update', 'database/config/myapp-pg', { allowed_roles: 'myapp-*' });
+    expect((await readCreds(h)).username).toMatch(/^v-root-myapp-ro-/);
+    await expectVaultError(readCreds(h, 'nope'), 400, 'unknown role: nope');
+    await h.req('update', 'database/roles/myapp-empty', { db_name: 'myapp-pg' });
+    await expectVaultError(readCreds(h, 'myapp-empty'), 500, 'empty creation statements');
+  });
+
+  it('names users from the display name and role by default, or from username_template', async () => {
+    const h = await databaseVault();
+    await configure(h, { username_template: '{{ printf "app_%s_%s" (.RoleName | replace "-" "_") (random 8) | lowercase }}' });
+    await createRole(h);
+    const creds = await readCreds(h);
+    expect(creds.username).toMatch(/^app_myapp_role_[a-z0-9]{8}$/);
+    expect(await roleExists(creds.username)).toBe(true);
+  });
+
+  it('a failing creation statement rolls everything back and leaves no role behind', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h, { creation_statements: [`CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'`, 'GRANT SELECT ON no_such_table TO "{{name}}"'] });
+    const before = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0].n as number;
+    const error = await expectVaultError(readCreds(h), 500, 'relation "no_such_table" does not exist');
+    expect(error.message).not.toMatch(/[A-Za-z0-9-]{20}/);
+    const after = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0].n as number;
+    expect(after).toBe(before);
+    expect((await h.req('list', 'sys/leases/lookup/database/creds/myapp-role').catch(() => undefined))?.data ?? { keys: [] }).toEqual({ keys: [] });
+  });
+
+  it('scram-sha-256 sends PostgreSQL a verifier, and the password still logs in', async () => {
+    const h = await databaseVault();
+    await configure(h, { password_authentication: 'scram-sha-256' });
+    await createRole(h);
+    const creds = await readCreds(h);
+    const stored = (await db.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [creds.username])).rows[0]!;
+    expect(stored.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
+    expect((await db.queryAs(creds.username, creds.password, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('leases of credentials: renew, expiry, token revocation (§2.4)', () => {
+  it('renewal moves VALID UNTIL and never past max_ttl', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h, { default_ttl: '10m', max_ttl: '30m' });
+    const creds = await readCreds(h);
+    const issuedSec = Math.floor(h.clock.now() / 1000);
+    await h.clock.advanceSec(5 * 60);
+    const renewed = await h.req('update', 'sys/leases/renew', { lease_id: creds.leaseId });
+    expect(renewed.leaseDurationSec).toBe(600);
+    expect(await validUntilMs(creds.username)).toBe((issuedSec + 5 * 60 + 605) * 1000);
+    await h.clock.advanceSec(9 * 60);
+    const capped = await h.req('update', 'sys/leases/renew', { lease_id: creds.leaseId, increment: '1h' });
+    expect(capped.leaseDurationSec).toBe(16 * 60);
+    expect(capped.warnings).toEqual(['TTL of "1h" exceeded the effective max_ttl of "16m"; TTL value is capped accordingly']);
+    expect(await validUntilMs(creds.username)).toBe((issuedSec + 30 * 60 + 5) * 1000);
+  });
+
+  it('the lease expiring on the clock drops the user', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h, { default_ttl: '2m' });
+    const creds = await readCreds(h);
+    const gone = revoked(h, creds.leaseId);
+    await h.clock.advanceSec(121);
+    await gone;
+    expect(await roleExists(creds.username)).toBe(false);
+  });
+
+  it('revoking the token that read the credentials drops them (Step 9)', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    await h.req('update', 'sys/policies/acl/myapp-policy', { policy: 'path "database/creds/myapp-role" { capabilities = ["read"] }' });
+    const child = (await h.req('update', 'auth/token/create', { policies: ['myapp-policy'] })).auth!.client_token;
+    const creds = await readCreds(h, 'myapp-role', child);
+    expect(creds.username).toMatch(/^v-token-myapp-ro-/);
+    const gone = revoked(h, creds.leaseId);
+    await h.req('update', 'auth/token/revoke', { token: child });
+    await gone;
+    expect(await roleExists(creds.username)).toBe(false);
+  });
+
+  it('revocation ends the sessions the user has open (vault#8668)', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    const creds = await readCreds(h);
+    const session = new pg.Client({ host: db.host, port: db.port, database: db.database, user: creds.username, password: creds.password });
+    session.on('error', () => undefined);
+    await session.connect();
+    await session.query('SELECT 1');
+    await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId });
+    await expect(session.query('SELECT 1')).rejects.toThrow(/terminat|connection/i);
+    await session.end().catch(() => undefined);
+  });
+
+  it('a failed revocation keeps the lease and is retried until it succeeds (F7)', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    const creds = await readCreds(h);
+    // The connection stops working: revocation cannot reach the database.
+    await h.req('update', 'database/config/myapp-pg', { connection_url: connectionUrl('127.0.0.1', 1), verify_connection: false });
+    await expectVaultError(h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId }), 500, /failed to revoke entry: .*ECONNREFUSED/);
+    expect((await h.req('update', 'sys/leases/lookup', { lease_id: creds.leaseId })).data).toMatchObject({ id: creds.leaseId });
+    expect(await roleExists(creds.username)).toBe(true);
+
+    // Lazily revoked: the background retry fails, keeps the lease, and succeeds once the database is back.
+    const failed = new Promise<{ irrevocable: boolean }>((resolve) => h.vault.on('lease-revoke-failed', resolve));
+    await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId, sync: false });
+    await h.clock.advance(0);
+    expect((await failed).irrevocable).toBe(false);
+    await h.req('update', 'database/config/myapp-pg', { connection_url: connectionUrl() });
+    const gone = revoked(h, creds.leaseId);
+    await h.clock.advanceSec(60);
+    await gone;
+    expect(await roleExists(creds.username)).toBe(false);
+  });
+
+  it('revoking a user someone already dropped succeeds, and lease ids with dots work', async () => {
+    const h = await databaseVault();
+    await configure(h, { allowed_roles: '*' });
+    await h.req('update', 'database/roles/app.v1', { db_name: 'myapp-pg', creation_statements: SEED_CREATION });
+    const creds = await readCreds(h, 'app.v1');
+    expect(creds.leaseId).toMatch(/^database\/creds\/app\.v1\//);
+    await db.query(`DROP OWNED BY "${creds.username}"; DROP ROLE "${creds.username}"`);
+    expect((await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId })).status).toBe(204);
+    await expectVaultError(h.req('update', 'sys/leases/lookup', { lease_id: creds.leaseId }), 400, 'invalid lease');
+  });
+
+  it('revoke-prefix drops every user of the role', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    const all = [await readCreds(h), await readCreds(h), await readCreds(h)];
+    await h.req('update', 'sys/leases/revoke-prefix/database/creds/myapp-role');
+    for (const creds of all) expect(await roleExists(creds.username)).toBe(false);
+  });
+});
+
+describe('root rotation (D5)', () => {
+  it('after rotate-root only the vault knows the password, and credentials are still issued', async () => {
+    const rotating = { user: `${admin.user}_r`, password: 'root-before-rotation' };
+    await db.query(`CREATE ROLE "${rotating.user}" LOGIN SUPERUSER PASSWORD '${rotating.password}'`);
+    const h = await databaseVault();
+    await configure(h, { username: rotating.user, password: rotating.password });
+    await createRole(h);
+    expect((await h.req('update', 'database/rotate-root/myapp-pg')).status).toBe(204);
+    await expect(db.queryAs(rotating.user, rotating.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    const creds = await readCreds(h);
+    expect(await roleExists(creds.username)).toBe(true);
+    // Nothing of the new password is readable.
+    expect(JSON.stringify((await h.req('read', 'database/config/myapp-pg')).data)).not.toMatch(/password"\s*:/);
+    await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId });
+    await db.query(`DROP ROLE "${rotating.user}"`);
+  });
+
+  it('needs a username to rotate', async () => {
+    const h = await databaseVault();
+    const literal = `postgresql://${admin.user}:${admin.password}@${db.host}:${db.port}/${db.database}?sslmode=disable`;
+    await h.req('update', 'database/config/literal', { plugin_name: 'postgresql-database-plugin', connection_url: literal });
+    await expectVaultError(h.req('update', 'database/rotate-root/literal'), 400, 'unable to rotate root credentials: no username in configuration');
+  });
+});
+
+describe('static roles (D9–D12)', () => {
+  async function staticUser(): Promise<{ user: string; password: string }> {
+    const user = `static_${Math.random().toString(36).slice(2, 8)}`;
+    await db.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'static-before'`);
+    await db.query(`GRANT SELECT ON items TO "${user}"`);
+    return { user, password: 'static-before' };
+  }
+
+  async function staticCreds(h: Harness, name = 'myapp-static'): Promise<{ username: string; password: string; last_vault_rotation: string; ttl: number; rotation_period?: number }> {
+    return (await h.req('read', `database/static-creds/${name}`)).data as never;
+  }
+
+  it('takes the user over at creation, rotates on rotate-role, and the old password stops working', async () => {
+    const h = await databaseVault();
+    const account = await staticUser();
+    await configure(h, { allowed_roles: 'myapp-*' });
+    expect((await h.req('update', 'database/static-roles/myapp-static', { db_name: 'myapp-pg', username: account.user, rotation_period: '1h' })).status).toBe(204);
+    await expect(db.queryAs(account.user, account.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    const first = await staticCreds(h);
+    expect(first).toMatchObject({ username: account.user, rotation_period: 3600, ttl: 3600 });
+    expect(first.password).toMatch(/^[A-Za-z0-9-]{20}$/);
+    expect((await db.queryAs(account.user, first.password, 'SELECT count(*)::int AS n FROM items')).rows[0]).toHaveProperty('n');
+    expect((await h.req('read', 'database/static-roles/myapp-static')).data).toMatchObject({
+      db_name: 'myapp-pg',
+      username: account.user,
+      rotation_period: 3600,
+      rotation_statements: [],
+      credential_type: 'password',
+      last_vault_rotation: first.last_vault_rotation,
+    });
+
+    await h.clock.advanceSec(600);
+    expect((await staticCreds(h)).ttl).toBe(3000);
+    expect((await h.req('update', 'database/rotate-role/myapp-static')).status).toBe(204);
+    const second = await staticCreds(h);
+    expect(second.password).not.toBe(first.password);
+    expect(second.ttl).toBe(3600);
+    await expect(db.queryAs(account.user, first.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    await db.queryAs(account.user, second.password, 'SELECT 1');
+    expect((await h.req('list', 'database/static-roles')).data).toEqual({ keys: ['myapp-static'] });
+  });
+
+  it('rotates on time through the clock', async () => {
+    const h = await databaseVault();
+    const account = await staticUser();
+    await configure(h, { allowed_roles: '*' });
+    await h.req('update', 'database/static-roles/myapp-static', { db_name: 'myapp-pg', username: account.user, rotation_period: '10m' });
+    const first = await staticCreds(h);
+    await h.clock.advanceSec(600);
+    await vi.waitFor(async () => expect((await staticCreds(h)).password).not.toBe(first.password));
+    const second = await staticCreds(h);
+    await db.queryAs(account.user, second.password, 'SELECT 1');
+    expect(second.ttl).toBe(600);
+  });
+
+  it('a rotation that came due while the vault was down happens at unseal', async () => {
+    const storage = new MemoryStorage();
+    const clock = new TestClock(wholeSecondNow());
+    const account = await staticUser();
+    const before = await unsealedVault({ storage, clock }, ++vaults);
+    await before.req('update', 'sys/mounts/database', { type: 'database' });
+    await configure(before, { allowed_roles: '*' });
+    await before.req('update', 'database/static-roles/myapp-static', { db_name: 'myapp-pg', username: account.user, rotation_period: '1h' });
+    const first = await staticCreds(before);
+    await before.vault.close();
+
+    const later = new TestClock(clock.now() + 2 * 3600_000);
+    const after = await createVault({ storage, clock: later, random: seededRandom(++vaults) });
+    open.push({ ...before, vault: after });
+    await after.unseal(before.keys[0]!);
+    await after.unseal(before.keys[1]!);
+    // The overdue rotation is queued at once; the test clock runs timers only when told.
+    await later.advance(0);
+    const read = () => after.handle({ operation: 'read', path: 'database/static-creds/myapp-static', token: before.token });
+    await vi.waitFor(async () => expect(((await read()).data as { password: string }).password).not.toBe(first.password));
+    await db.queryAs(account.user, ((await read()).data as { password: string }).password, 'SELECT 1');
+  });
+
+  it('rotates on a cron schedule and reports it', async () => {
+    const h = await databaseVault();
+    const account = await staticUser();
+    await configure(h, { allowed_roles: '*' });
+    await h.req('update', 'database/static-roles/myapp-cron', { db_name: 'myapp-pg', username: account.user, rotation_schedule: '0 * * * *', rotation_window: '1h' });
+    const creds = await staticCreds(h, 'myapp-cron');
+    expect(creds).toMatchObject({ rotation_schedule: '0 * * * *', rotation_window: 3600 });
+    expect(creds.ttl).toBeGreaterThan(0);
+    expect(creds.ttl).toBeLessThanOrEqual(3600);
+    await h.clock.advanceSec(creds.ttl + 1);
+    await vi.waitFor(async () => expect((await staticCreds(h, 'myapp-cron')).password).not.toBe(creds.password));
+  });
+
+  it('checks its settings with Vault’s messages', async () => {
+    const h = await databaseVault();
+    const account = await staticUser();
+    await configure(h, { allowed_roles: 'myapp-*' });
+    const write = (data: Record<string, unknown>, name = 'myapp-static') => h.req('update', `database/static-roles/${name}`, { db_name: 'myapp-pg', username: account.user, ...data });
+    await expectVaultError(write({ rotation_period: '4s' }), 400, 'rotation_period must be 5 seconds or more');
+    await expectVaultError(write({}), 400, 'one of rotation_schedule or rotation_period must be provided to create a static account');
+    await expectVaultError(write({ rotation_period: '1h', rotation_schedule: '0 * * * *' }), 400, 'mutually exclusive fields rotation_period and rotation_schedule');
+    await expectVaultError(write({ rotation_schedule: 'every hour' }), 400, 'could not parse rotation_schedule');
+    await expectVaultError(write({ rotation_period: '1h', rotation_window: '2h' }), 400, 'rotation_window is invalid with use of rotation_period');
+    await expectVaultError(write({ rotation_period: '1h' }, 'other'), 400, '"other" is not an allowed role');
+    await expectVaultError(h.req('update', 'database/static-roles/myapp-static', { db_name: 'myapp-pg', rotation_period: '1h' }), 400, 'username is a required field to create a static account');
+    await write({ rotation_period: '1h' });
+    await expectVaultError(write({ username: 'someone-else' }), 400, 'cannot update static account username');
+    await createRole(h);
+    await expectVaultError(write({ rotation_period: '1h' }, 'myapp-role'), 400, 'Role and Static Role names must be unique');
+    await expectVaultError(h.req('read', 'database/static-creds/nope'), 400, 'unknown role: nope');
+  });
+});
+
+describe('the mount and its pools', () => {
+  async function vaultConnections(): Promise<number> {
+    return (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'vault'`, [admin.user])).rows[0].n as number;
+  }
+
+  it('unmounting revokes the leases and closes every pool', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    const creds = await readCreds(h);
+    expect(await vaultConnections()).toBeGreaterThan(0);
+    await h.req('delete', 'sys/mounts/database');
+    expect(await roleExists(creds.username)).toBe(false);
+    expect(await vaultConnections()).toBe(0);
+  });
+
+  it('no password reaches the audit log or the logs in plaintext', async () => {
+    const lines: string[] = [];
+    const logger = { log: (...args: unknown[]) => void lines.push(JSON.stringify(args)), child: () => logger };
+    const h = await databaseVault({ logger: logger as never });
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-db-audit-'));
+    await h.req('update', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+    await configure(h);
+    await createRole(h);
+    const creds = await readCreds(h);
+    await h.req('update', 'database/config/broken', { plugin_name: 'postgresql-database-plugin', connection_url: connectionUrl('127.0.0.1', 1), username: admin.user, password: admin.password, verify_connection: false, allowed_roles: '*' });
+    await h.req('update', 'database/roles/broken', { db_name: 'broken', creation_statements: SEED_CREATION });
+    await expectVaultError(readCreds(h, 'broken'), 500);
+    const audit = await readFile(join(dir, 'audit.log'), 'utf8');
+    for (const secret of [admin.password, creds.password]) {
+      expect(audit).not.toContain(secret);
+      expect(lines.join('\n')).not.toContain(secret);
+    }
+    expect(audit).toContain(creds.username.length > 0 ? 'hmac-sha256:' : '');
   });
 });

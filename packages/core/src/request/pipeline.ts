@@ -1,5 +1,5 @@
 // One request from start to end, in Vault's observable order (DESIGN.md §2, vault-api.md §2.1).
-import { addressAllowed, calculateTtl, InvalidCredentialsError, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type SecretGrant } from '@coffer/sdk';
+import { addressAllowed, calculateTtl, InvalidCredentialsError, parseDurationSec, randomUuid, VaultError, type Backend, type BackendRequest, type CallerInfo, type HandlerResult, type Operation, type Random, type Request, type Response, type Clock, type Logger, type SecretGrant } from '@coffer/sdk';
 import type { MountTable } from '../mounts/mount-table.js';
 import type { ResolvedToken, TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
@@ -31,6 +31,7 @@ export interface PipelineDeps {
   audit: AuditBroker;
   expiration: ExpirationManager;
   clock: Clock;
+  logger: Logger;
   aliases: EntityAliases;
   lockout: UserLockout;
   /** A fixed-size digest of a login alias: lockout keys must not grow with what a client sends. */
@@ -61,6 +62,8 @@ interface AuditState {
   context: AuditContext;
   /** The request entry is written; a failure after this point logs only the response. */
   requestLogged: boolean;
+  /** A lease this request registered: revoked if the response cannot be audited and so is never released. */
+  leaseId?: string;
 }
 
 /** One request on its way through: what each step hands the next. */
@@ -187,7 +190,17 @@ export function createPipeline(deps: PipelineDeps) {
       await deps.audit.logResponse(auditResponseInput(audit.context, undefined, failure.message));
       throw failure;
     }
-    await deps.audit.logResponse(auditResponseInput(audit.context, response));
+    try {
+      await deps.audit.logResponse(auditResponseInput(audit.context, response));
+    } catch (error) {
+      // The client never sees the secret, so nobody could revoke it: take it back now (reliability.md F9).
+      if (audit.leaseId) {
+        await deps.expiration.revoke(audit.leaseId, { sync: true }).catch((revokeError: unknown) =>
+          deps.logger.log('error', 'could not revoke a secret whose response failed to audit', { lease_id: audit.leaseId, error: String(revokeError) }),
+        );
+      }
+      throw error;
+    }
     return response;
   }
 
@@ -223,7 +236,10 @@ export function createPipeline(deps: PipelineDeps) {
     const result = await backend.handle(backendRequest);
     if (result?.login) return login(routed, backendRequest.operation, result);
     const response = toResponse(routed.requestId, backendRequest.operation, routed.mount.entry.type, result);
-    return result?.secret ? leased(routed, response, result.secret) : response;
+    if (!result?.secret) return response;
+    const withLease = await leased(routed, response, result.secret);
+    audit.leaseId = withLease.leaseId;
+    return withLease;
   }
 
   /**
