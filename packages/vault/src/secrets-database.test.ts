@@ -4,7 +4,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createServer, type Socket } from 'node:net';
 import { MemoryStorage } from '@coffer/storage';
+import { FaultyStorage } from '@coffer/storage/testing';
 import { TestClock, seededRandom } from '@coffer/sdk/testing';
 import { createTestDatabase, type TestDatabase } from '@coffer/database/testing';
 import { expectVaultError, unsealedVault, type Harness } from './testing/helpers.js';
@@ -524,6 +526,47 @@ describe('the mount and its pools', () => {
       expect(audit).not.toContain(secret);
       expect(lines.join('\n')).not.toContain(secret);
     }
-    expect(audit).toContain(creds.username.length > 0 ? 'hmac-sha256:' : '');
+    expect(audit).toContain('hmac-sha256:');
+  });
+});
+
+describe('failures after the user exists: no credential outlives a failed request', () => {
+  async function usersOfRole(): Promise<string[]> {
+    return (await db.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows.map((r) => r.rolname);
+  }
+
+  it('the lease cannot be stored: the new user is dropped again (F10)', async () => {
+    const storage = new FaultyStorage(new MemoryStorage());
+    const h = await databaseVault({ storage });
+    await configure(h);
+    await createRole(h);
+    const before = await usersOfRole();
+    storage.failOnNth('put', 1);
+    await expectVaultError(readCreds(h), 500);
+    expect(await usersOfRole()).toEqual(before);
+    expect((await readCreds(h)).username).toMatch(/^v-root-myapp-ro-/);
+  });
+
+  it('the response cannot be audited: the client gets a 500 and the user is dropped (F9)', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    const sockets: Socket[] = [];
+    // An audit sink that takes the request entry of a creds read and then goes away.
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => {
+        if (chunk.toString('utf8').includes('"type":"request"') && chunk.toString('utf8').includes('database/creds/')) {
+          for (const s of sockets) s.destroy();
+          server.close();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await h.req('update', 'sys/audit/sock', { type: 'socket', options: { address: `127.0.0.1:${port}` } });
+    const before = await usersOfRole();
+    await expectVaultError(readCreds(h), 500);
+    expect(await usersOfRole()).toEqual(before);
   });
 });
