@@ -7,9 +7,10 @@ import { kvSuite } from './suites/kv.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import { userpassSuite } from './suites/userpass.js';
 import { approleSuite } from './suites/approle.js';
+import { databaseSuite } from './suites/database.js';
 import type { BenchOptions, GoalOutcome } from './harness.js';
 
-const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite, approle: approleSuite, userpass: userpassSuite, http: httpSuite };
+const SUITES = { barrier: barrierSuite, lifecycle: lifecycleSuite, 'auth-tax': authTaxSuite, kv: kvSuite, approle: approleSuite, userpass: userpassSuite, database: databaseSuite, http: httpSuite };
 
 const args = process.argv.slice(2);
 const options: BenchOptions = args.includes('--quick') ? { warmupMs: 100, sampleMs: 30, samples: 5 } : {};

@@ -251,25 +251,22 @@ export class PostgresDatabase {
    * otherwise stay usable).
    */
   private async defaultDeleteUser(client: Session, username: string): Promise<void> {
-    // pg_catalog rather than information_schema: its role_*_grants views show only grants the
-    // connected role is a member of, so a superuser would see none.
-    const info = await client.query<{ exists: boolean; database: string; schemas: string[] | null }>(
+    // Every user schema, rather than the schemas the user holds grants in: finding those means
+    // reading every table's ACL, which grows with every user issued (16 ms at a thousand), while
+    // a REVOKE of nothing is only a warning.
+    const info = await client.query<{ exists: boolean; database: string; schemas: string[] }>(
       `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
               current_database() AS database,
-              ARRAY(SELECT DISTINCT n.nspname::text FROM pg_class c
-                      JOIN pg_namespace n ON n.oid = c.relnamespace,
-                      LATERAL aclexplode(c.relacl) a
-                     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)
-                    UNION
-                    SELECT n.nspname::text FROM pg_namespace n, LATERAL aclexplode(n.nspacl) a
-                     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)) AS schemas`,
+              ARRAY(SELECT nspname::text FROM pg_namespace
+                     WHERE nspname <> 'public' AND nspname <> 'information_schema' AND nspname !~ '^pg_'
+                       AND has_schema_privilege(oid, 'USAGE')) AS schemas`,
       [username],
     );
     const row = info.rows[0]!;
     if (!row.exists) return;
     const user = quoteIdentifier(username);
     const revocations: string[] = [];
-    for (const schema of (row.schemas ?? []).filter((s) => s !== 'public')) {
+    for (const schema of row.schemas) {
       revocations.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdentifier(schema)} FROM ${user}`);
       revocations.push(`REVOKE USAGE ON SCHEMA ${quoteIdentifier(schema)} FROM ${user}`);
     }
@@ -279,7 +276,9 @@ export class PostgresDatabase {
       `REVOKE USAGE ON SCHEMA public FROM ${user}`,
       `REVOKE CONNECT ON DATABASE ${quoteIdentifier(row.database)} FROM ${user}`,
     );
-    const terminate = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${quoteLiteral(username)} AND pid <> pg_backend_pid()`;
+    // pg_stat_get_activity directly: the pg_stat_activity view joins two catalogs for columns not needed here.
+    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s
+                        WHERE s.usesysid = (SELECT oid FROM pg_roles WHERE rolname = ${quoteLiteral(username)}) AND s.pid <> pg_backend_pid()`;
     const drop = `DROP ROLE IF EXISTS ${user}`;
     try {
       // One round trip in the usual case: the statements run as one implicit transaction.

@@ -347,6 +347,17 @@ describe('leases of credentials: renew, expiry, token revocation (§2.4)', () =>
     await expectVaultError(h.req('update', 'sys/leases/lookup', { lease_id: creds.leaseId }), 400, 'invalid lease');
   });
 
+  it('the default revocation takes back grants in other schemas too, so the drop succeeds', async () => {
+    await db.query('CREATE SCHEMA IF NOT EXISTS reports; CREATE TABLE IF NOT EXISTS reports.monthly (id int)');
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h, { creation_statements: [SEED_CREATION, 'GRANT USAGE ON SCHEMA reports TO "{{name}}"; GRANT SELECT ON reports.monthly TO "{{name}}"'] });
+    const creds = await readCreds(h);
+    await db.queryAs(creds.username, creds.password, 'SELECT * FROM reports.monthly');
+    expect((await h.req('update', 'sys/leases/revoke', { lease_id: creds.leaseId })).status).toBe(204);
+    expect(await roleExists(creds.username)).toBe(false);
+  });
+
   it('revoke-prefix drops every user of the role', async () => {
     const h = await databaseVault();
     await configure(h);
