@@ -17,6 +17,7 @@ import { sealPaths, type InitParams } from './sys/path-seal.js';
 import type { SysDeps } from './sys/sys-deps.js';
 import { createTokenBackend, createTokenStore, type TokenEntry } from '@coffer/token-store';
 import { createPolicyStore } from './policy/policy-store.js';
+import { createPasswordPolicyStore } from './policy/password-policy-store.js';
 import { createCubbyholeBackend } from './cubbyhole/cubbyhole-backend.js';
 import { createResponseWrapper } from './wrapping/response-wrapper.js';
 import { createAuditBroker } from './audit/audit-broker.js';
@@ -72,6 +73,7 @@ export function createCore(options: CoreOptions) {
     },
   };
   const policies = createPolicyStore({ storage: createStorageView(barrier, 'sys/policy/') });
+  const passwordPolicies = createPasswordPolicyStore(sysStorage, random);
   const tokens = createTokenStore({ storage: createStorageView(barrier, 'sys/token/'), crypto, random, clock, hooks: tokenHooks });
   const aliases = createEntityAliases({ storage: createStorageView(barrier, 'sys/identity/'), crypto, random });
   const lockout = new UserLockout();
@@ -91,6 +93,7 @@ export function createCore(options: CoreOptions) {
     crypto,
     logger,
     systemTtls: () => systemTtls,
+    passwordPolicies,
     // A secrets mount's leases are revoked before its data goes; an auth mount's tokens likewise.
     beforeUnmount: async (mount) => {
       await expiration.revokePrefix(mount.env.mount().path, { sync: true });
@@ -124,6 +127,7 @@ export function createCore(options: CoreOptions) {
     broker: audit,
     mounts,
     policies,
+    passwordPolicies,
     tokens,
     registry,
     clock,

@@ -20,4 +20,4 @@ export * from './token-params.js';
 export { createAtomically, type Atomically } from './atomic.js';
 export { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 export { BoundedMemo } from './bounded-memo.js';
-export { DEFAULT_PASSWORD_POLICY, generatePassword, type CharsetRule, type PasswordPolicy } from './password-policy.js';
+export { checkPasswordPolicy, DEFAULT_PASSWORD_POLICY, generatePassword, type CharsetRule, type PasswordPolicy } from './password-policy.js';

@@ -29,7 +29,8 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
 /** Vault gives up on a policy no candidate can satisfy after this many tries. */
 const MAX_ATTEMPTS = 1000;
 
-function checkPolicy(policy: PasswordPolicy): string[] {
+/** Throws a RangeError saying why no password could meet the policy; returns the characters it draws from. */
+export function checkPasswordPolicy(policy: PasswordPolicy): string[] {
   if (!Number.isInteger(policy.length) || policy.length < 4 || policy.length > 100) {
     throw new RangeError('length must be >= 4 and <= 100');
   }
@@ -64,7 +65,7 @@ function satisfies(candidate: string, rules: readonly CharsetRule[]): boolean {
 
 /** Draws candidates from the union of the rules' charsets until one meets every rule, as Vault does. */
 export function generatePassword(random: Random, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): string {
-  const charset = checkPolicy(policy);
+  const charset = checkPasswordPolicy(policy);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const candidate = randomChars(random, charset, policy.length);
     if (satisfies(candidate, policy.rules)) return candidate;

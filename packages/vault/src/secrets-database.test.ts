@@ -237,12 +237,28 @@ describe('roles and credentials (D6–D8, §2.14)', () => {
     const h = await databaseVault();
     await configure(h);
     await createRole(h, { creation_statements: [`CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'`, 'GRANT SELECT ON no_such_table TO "{{name}}"'] });
-    const before = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0].n as number;
+    const before = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0]!.n as number;
     const error = await expectVaultError(readCreds(h), 500, 'relation "no_such_table" does not exist');
     expect(error.message).not.toMatch(/[A-Za-z0-9-]{20}/);
-    const after = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0].n as number;
+    const after = (await db.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%'`)).rows[0]!.n as number;
     expect(after).toBe(before);
     expect((await h.req('list', 'sys/leases/lookup/database/creds/myapp-role').catch(() => undefined))?.data ?? { keys: [] }).toEqual({ keys: [] });
+  });
+
+  it('passwords follow a named password policy of the role or of the connection', async () => {
+    const h = await databaseVault();
+    await h.req('update', 'sys/policies/password/digits', { policy: 'length = 24\nrule "charset" {\n  charset = "0123456789"\n}\n' });
+    await h.req('update', 'sys/policies/password/letters', { policy: 'length = 30\nrule "charset" {\n  charset = "abcdefghijklmnopqrstuvwxyz"\n}\n' });
+    await configure(h, { password_policy: 'letters' });
+    await createRole(h);
+    const fromConnection = await readCreds(h);
+    expect(fromConnection.password).toMatch(/^[a-z]{30}$/);
+    await db.queryAs(fromConnection.username, fromConnection.password, 'SELECT 1');
+    await createRole(h, { credential_config: { password_policy: 'digits' } });
+    expect((await readCreds(h)).password).toMatch(/^[0-9]{24}$/);
+    await createRole(h, { credential_config: { password_policy: 'missing' } });
+    await expectVaultError(readCreds(h), 400, 'password policy "missing" not found');
+    await expectVaultError(createRole(h, { credential_config: { length: 10 } }), 400, 'credential_config validation failed');
   });
 
   it('scram-sha-256 sends PostgreSQL a verifier, and the password still logs in', async () => {
@@ -506,7 +522,7 @@ describe('static roles (D9–D12)', () => {
 
 describe('the mount and its pools', () => {
   async function vaultConnections(): Promise<number> {
-    return (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'vault'`, [admin.user])).rows[0].n as number;
+    return (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'vault'`, [admin.user])).rows[0]!.n as number;
   }
 
   it('unmounting revokes the leases and closes every pool', async () => {

@@ -215,3 +215,31 @@ describe('sys/capabilities*', () => {
     expect(response.warnings).toContain('Policy "ghost" does not exist');
   });
 });
+
+describe('password policies (sys/policies/password)', () => {
+  const POLICY = 'length = 12\nrule "charset" {\n  charset = "abc"\n  min-chars = 2\n}\nrule "charset" {\n  charset = "0123456789"\n  min-chars = 3\n}\n';
+
+  it('writes, reads, lists, generates from and deletes a policy', async () => {
+    const h = await unsealedVault();
+    expect((await h.req('update', 'sys/policies/password/short', { policy: POLICY })).status).toBe(204);
+    expect((await h.req('read', 'sys/policies/password/short')).data).toEqual({ policy: POLICY });
+    expect((await h.req('list', 'sys/policies/password')).data).toEqual({ keys: ['short'] });
+    for (let i = 0; i < 20; i++) {
+      const password = (await h.req('read', 'sys/policies/password/short/generate')).data!.password as string;
+      expect(password).toMatch(/^[abc0-9]{12}$/);
+      expect(password.replace(/[^abc]/g, '').length).toBeGreaterThanOrEqual(2);
+      expect(password.replace(/[^0-9]/g, '').length).toBeGreaterThanOrEqual(3);
+    }
+    expect((await h.req('delete', 'sys/policies/password/short')).status).toBe(204);
+    await expectVaultError(h.req('read', 'sys/policies/password/short/generate'), 400, 'policy "short" does not exist');
+  });
+
+  it('refuses a policy that cannot be parsed or met, and stores nothing', async () => {
+    const h = await unsealedVault();
+    await expectVaultError(h.req('update', 'sys/policies/password/bad', { policy: 'length = 3\nrule "charset" { charset = "a" }' }), 400, 'invalid password policy: length must be >= 4');
+    await expectVaultError(h.req('update', 'sys/policies/password/bad', { policy: 'length = 4\nrule "charset" { charset = "a"\n min-chars = 5 }' }), 400, 'require at least 5 characters');
+    await expectVaultError(h.req('update', 'sys/policies/password/bad', { policy: 'length = 8\nrule "words" { count = 2 }' }), 400, 'unrecognized rule type "words"');
+    await expectVaultError(h.req('update', 'sys/policies/password/bad', { policy: 'length = ' }), 400, 'invalid password policy');
+    await expectVaultError(h.req('read', 'sys/policies/password/bad'), 404);
+  });
+});

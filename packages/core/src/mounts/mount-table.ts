@@ -1,6 +1,6 @@
 // Vault's mount tables (vault/mount.go, vault/auth.go): enable, disable, tune, remount, persist, route.
 import type { Storage } from '@coffer/storage';
-import { fromUtf8, randomHex, randomUuid, utf8, VaultError, type Backend, type BackendEnv, type Clock, type Crypto, type Logger, type Random } from '@coffer/sdk';
+import { fromUtf8, randomHex, randomUuid, utf8, VaultError, type Backend, type BackendEnv, type Clock, type Crypto, type Logger, type PasswordPolicies, type Random } from '@coffer/sdk';
 import { createStorageView, clearStorage } from '../storage-view.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { mountInfo, routerPath, storagePrefix, type MountEntry, type MountTableKind, type SystemTtls } from './mount-entry.js';
@@ -21,6 +21,8 @@ export interface MountTableDeps {
   crypto: Crypto;
   logger: Logger;
   systemTtls(): SystemTtls;
+  /** The vault's named password policies, handed to every engine. */
+  passwordPolicies?: PasswordPolicies;
   /** Called before a mount's storage is dropped, so its leases can be revoked. */
   beforeUnmount?(mount: Mount): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function createMountTable(deps: MountTableDeps) {
       crypto: deps.crypto,
       logger: deps.logger.child({ mount: routerPath(entry) }),
       mount: () => mountInfo(entry, deps.systemTtls()),
+      ...(deps.passwordPolicies ? { passwordPolicies: deps.passwordPolicies } : {}),
     };
     return { entry, backend: await registration.factory(env), storage, env };
   }

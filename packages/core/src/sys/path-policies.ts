@@ -9,8 +9,8 @@ const writeFields = {
   rules: field.string('Deprecated alias of policy (sys/policy only).'),
 };
 
-/** Vault takes the policy base64-encoded too: text that is strict base64 is used decoded. */
-function decodeIfBase64(text: string): string {
+/** Vault takes policies base64-encoded too: text that is strict base64 is used decoded. */
+export function decodeIfBase64(text: string): string {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return text;
   return Buffer.from(text, 'base64').toString('utf8');
 }

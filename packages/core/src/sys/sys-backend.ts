@@ -7,6 +7,7 @@ import { healthPaths } from './path-health.js';
 import { internalUiMountsPaths } from './path-internal-ui-mounts.js';
 import { mountPaths } from './path-mounts.js';
 import { policyPaths } from './path-policies.js';
+import { passwordPolicyPaths } from './path-password-policies.js';
 import { wrappingPaths } from './path-wrapping.js';
 import { remountPaths } from './path-remount.js';
 import { rotatePaths } from './path-rotate.js';
@@ -55,6 +56,7 @@ export function createSysBackend(
       ...rotatePaths(deps),
       ...internalUiMountsPaths(deps),
       ...policyPaths(deps),
+      ...passwordPolicyPaths(deps.passwordPolicies),
       ...capabilitiesPaths(deps),
       ...wrappingPaths(deps),
       ...auditPaths(deps),

@@ -6,6 +6,7 @@ import type { MountTable } from '../mounts/mount-table.js';
 import type { VaultEvents } from '../events.js';
 import type { TokenStore } from '@coffer/token-store';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { PasswordPolicyStore } from '../policy/password-policy-store.js';
 import type { ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
 import type { ExpirationManager } from '../expiration/index.js';
@@ -13,6 +14,7 @@ import type { ExpirationManager } from '../expiration/index.js';
 export interface SysDeps {
   mounts: MountTable;
   policies: PolicyStore;
+  passwordPolicies: PasswordPolicyStore;
   tokens: TokenStore;
   wrapper: ResponseWrapper;
   broker: AuditBroker;
