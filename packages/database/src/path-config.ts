@@ -29,22 +29,21 @@ const configFields = {
 };
 type ConfigContext = PathContext<typeof configFields>;
 
-/** The connection_details keys, as Vault stores whatever was sent for them. */
-const DETAIL_KEYS = [
-  'connection_url',
-  'username',
-  'password',
-  'disable_escaping',
-  'max_open_connections',
-  'max_idle_connections',
-  'max_connection_lifetime',
-  'username_template',
-  'password_authentication',
-] as const;
+/** The connection_details fields a write may set; the rest keep their stored value. */
+type DetailField =
+  | 'connection_url'
+  | 'username'
+  | 'password'
+  | 'disable_escaping'
+  | 'max_open_connections'
+  | 'max_idle_connections'
+  | 'max_connection_lifetime'
+  | 'username_template'
+  | 'password_authentication';
 
 function settingsFrom(previous: ConnectionSettings | undefined, ctx: ConfigContext): ConnectionSettings {
   const d = ctx.data;
-  const pick = <K extends keyof ConnectionSettings>(key: K, wire: (typeof DETAIL_KEYS)[number], value: ConnectionSettings[K] | undefined, fallback: ConnectionSettings[K]): ConnectionSettings[K] =>
+  const pick = <K extends keyof ConnectionSettings>(key: K, wire: DetailField, value: ConnectionSettings[K] | undefined, fallback: ConnectionSettings[K]): ConnectionSettings[K] =>
     ctx.has(wire) && value !== undefined ? value : (previous?.[key] ?? fallback);
   const settings: ConnectionSettings = {
     connectionUrl: pick('connectionUrl', 'connection_url', d.connection_url, ''),
