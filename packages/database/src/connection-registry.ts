@@ -1,5 +1,5 @@
 // The open connection pools of one mount, by connection name (Vault's databaseBackend.connections).
-import { VaultError } from '@coffer/sdk';
+import { createKeyedMutex, VaultError } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import { connections, type ConnectionConfig } from './database-storage.js';
 import { PostgresDatabase, type DatabaseDeps } from './postgres-database.js';
@@ -15,9 +15,19 @@ export interface OpenConnection {
  */
 export class ConnectionRegistry {
   private readonly open = new Map<string, Promise<OpenConnection>>();
+  private readonly perConnection = createKeyedMutex();
   private closed = false;
 
   constructor(private readonly deps: DatabaseDeps) {}
+
+  /**
+   * Runs `fn` alone among the changes to connection `name`: config writes, deletes, resets, root
+   * rotations and their clean-up. Each reads the stored config inside, so none writes back a
+   * config (or a root password) another has replaced meanwhile.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.perConnection.run(name, fn);
+  }
 
   /** The connection `name`, opened from storage if it is not open yet. */
   async get(storage: Storage, name: string): Promise<OpenConnection> {
@@ -38,6 +48,11 @@ export class ConnectionRegistry {
 
   /** Makes `connection` the one used for `name`, closing the one it replaces. */
   async replace(name: string, connection: OpenConnection): Promise<void> {
+    if (this.closed) {
+      // The mount was torn down while this connection was being verified.
+      await connection.database.close();
+      throw VaultError.internal('the database mount is closing');
+    }
     const previous = this.open.get(name);
     this.open.set(name, Promise.resolve(connection));
     await closeQuietly(previous);

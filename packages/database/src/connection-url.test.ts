@@ -1,6 +1,6 @@
-// connection_url templating, pg settings and the redacted form a read shows.
+// connection_url templating, pg settings with libpq's sslmode meanings, and the redacted form a read shows.
 import { describe, expect, it } from 'vitest';
-import { clientConfigOf, hasLiteralPassword, redactConnectionUrl, renderConnectionUrl } from './connection-url.js';
+import { clientSettingsOf, hasLiteralPassword, redactConnectionUrl, renderConnectionUrl } from './connection-url.js';
 
 describe('connection urls', () => {
   it('fills in URL-escaped credentials unless escaping is disabled', () => {
@@ -9,14 +9,32 @@ describe('connection urls', () => {
     expect(renderConnectionUrl({ connectionUrl: url, username: 'a', password: 'b', disableEscaping: true })).toBe('postgresql://a:b@db:5432/app?sslmode=disable');
   });
 
-  it('reads keyword DSNs too, and names the application "vault"', () => {
-    expect(clientConfigOf(`host=db port=5433 user=admin password='it''s' dbname=app sslmode=require`)).toMatchObject({ host: 'db', port: 5433, user: 'admin', database: 'app', ssl: { rejectUnauthorized: false }, application_name: 'vault' });
-    expect(clientConfigOf('postgres://a:b@db/app')).toEqual({ connectionString: 'postgres://a:b@db/app', application_name: 'vault' });
+  it('reads URLs and keyword DSNs, and names the application "vault"', () => {
+    expect(clientSettingsOf(`host=db port=5433 user=admin password='it\\'s' dbname=app sslmode=require`)).toEqual({
+      config: { host: 'db', port: 5433, user: 'admin', password: "it's", database: 'app', ssl: { rejectUnauthorized: false }, application_name: 'vault' },
+      tlsFallback: false,
+    });
+    expect(clientSettingsOf('postgres://a:b%40c@db:6000/app?sslmode=disable')).toEqual({
+      config: { user: 'a', password: 'b@c', host: 'db', port: 6000, database: 'app', ssl: false, application_name: 'vault' },
+      tlsFallback: false,
+    });
   });
 
-  it('shows a literal password as xxxxx, a template as it is', () => {
-    expect(hasLiteralPassword('postgresql://admin:secret@db/app')).toBe(true);
+  it('gives sslmode libpq’s meaning: prefer (the default) tries TLS unverified and may fall back, verify-* verify', () => {
+    for (const url of ['postgres://a:b@db/app', 'postgres://a:b@db/app?sslmode=prefer', 'host=db sslmode=allow']) {
+      expect(clientSettingsOf(url)).toMatchObject({ config: { ssl: { rejectUnauthorized: false } }, tlsFallback: true });
+    }
+    expect(clientSettingsOf('postgres://a:b@db/app?sslmode=require')).toMatchObject({ config: { ssl: { rejectUnauthorized: false } }, tlsFallback: false });
+    expect(clientSettingsOf('postgres://a:b@db/app?sslmode=verify-full&application_name=x')).toMatchObject({ config: { ssl: { rejectUnauthorized: true }, application_name: 'x' }, tlsFallback: false });
+  });
+
+  it('shows every literal password as xxxxx, a template as it is', () => {
     expect(redactConnectionUrl('postgresql://admin:secret@db/app')).toBe('postgresql://admin:xxxxx@db/app');
+    // The last @ ends the user information, as URL parsers read it.
+    expect(redactConnectionUrl('postgresql://u:p@ss@db/app')).toBe('postgresql://u:xxxxx@db/app');
+    expect(redactConnectionUrl('postgresql://db/app?user=u&password=s3cret&sslmode=disable')).toBe('postgresql://db/app?user=u&password=xxxxx&sslmode=disable');
+    expect(redactConnectionUrl(`host=db user=u password='s3 cret' dbname=app`)).toBe('host=db user=u password=xxxxx dbname=app');
+    expect(hasLiteralPassword('host=db password={{password}}')).toBe(false);
     expect(hasLiteralPassword('postgresql://{{username}}:{{password}}@db/app')).toBe(false);
     expect(redactConnectionUrl('postgresql://{{username}}:{{password}}@db/app')).toBe('postgresql://{{username}}:{{password}}@db/app');
   });

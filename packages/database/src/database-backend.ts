@@ -32,9 +32,12 @@ export function createDatabaseBackend(): BackendFactory {
       secrets: [credsSecret(registry)],
       rootPaths: ['config/*'],
       async cleanup() {
-        await started;
-        await Promise.all([rotations.stop(), pending.stop()]);
-        await registry.closeAll();
+        try {
+          await started;
+          await Promise.all([rotations.stop(), pending.stop()]);
+        } finally {
+          await registry.closeAll();
+        }
       },
     };
   });

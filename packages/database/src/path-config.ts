@@ -101,6 +101,10 @@ function checkPluginVersion(version: string): void {
 
 export function configPaths(registry: ConnectionRegistry, deps: DatabaseDeps) {
   async function write(ctx: ConfigContext): Promise<HandlerResult | undefined> {
+    return registry.exclusive(ctx.data.name, () => writeAlone(ctx));
+  }
+
+  async function writeAlone(ctx: ConfigContext): Promise<HandlerResult | undefined> {
     const connectionName = ctx.data.name;
     const existing = await connections.read(ctx.storage, connectionName);
     const pluginName = ctx.has('plugin_name') ? (ctx.data.plugin_name ?? '') : (existing?.pluginName ?? '');
@@ -161,8 +165,10 @@ export function configPaths(registry: ConnectionRegistry, deps: DatabaseDeps) {
       delete: {
         summary: 'Remove a connection and close its pool.',
         handler: async (ctx) => {
-          await connections.delete(ctx.storage, ctx.data.name);
-          await registry.close(ctx.data.name);
+          await registry.exclusive(ctx.data.name, async () => {
+            await connections.delete(ctx.storage, ctx.data.name);
+            await registry.close(ctx.data.name);
+          });
           return undefined;
         },
       },
@@ -186,8 +192,10 @@ export function configPaths(registry: ConnectionRegistry, deps: DatabaseDeps) {
       update: {
         summary: 'Close the connection pool and open it again from the stored configuration.',
         handler: async (ctx) => {
-          await registry.close(ctx.data.name);
-          await registry.get(ctx.storage, ctx.data.name);
+          await registry.exclusive(ctx.data.name, async () => {
+            await registry.close(ctx.data.name);
+            await registry.get(ctx.storage, ctx.data.name);
+          });
           return undefined;
         },
       },

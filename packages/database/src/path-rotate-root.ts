@@ -1,5 +1,5 @@
 // database/rotate-root/:name (vault-api.md D5): a new root password only the vault knows, written ahead so a crash cannot lose it.
-import { createKeyedMutex, definePath, field, randomUuid, VaultError, type BackendEnv } from '@coffer/sdk';
+import { definePath, field, randomUuid, VaultError, type BackendEnv } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { CredentialPasswords } from './credential-passwords.js';
@@ -7,8 +7,10 @@ import { connections, pendingWork } from './database-storage.js';
 import { DatabaseOperationError } from './postgres-database.js';
 
 export function rotateRootPath(env: BackendEnv, registry: ConnectionRegistry, passwords: CredentialPasswords) {
-  const perConnection = createKeyedMutex();
-
+  /**
+   * Runs with the connection held (ConnectionRegistry.exclusive): every change of a connection's
+   * config happens under that hold and updates the registry, so the config it has is the stored one.
+   */
   async function rotateRoot(storage: Storage, name: string): Promise<void> {
     const { config, database } = await registry.get(storage, name);
     const username = config.settings.username;
@@ -36,7 +38,7 @@ export function rotateRootPath(env: BackendEnv, registry: ConnectionRegistry, pa
       update: {
         summary: 'Rotate the root password of the connection.',
         handler: async (ctx) => {
-          await perConnection.run(ctx.data.name, () => rotateRoot(ctx.storage, ctx.data.name));
+          await registry.exclusive(ctx.data.name, () => rotateRoot(ctx.storage, ctx.data.name));
           return undefined;
         },
       },

@@ -5,7 +5,7 @@ import type { ConnectionRegistry } from './connection-registry.js';
 import { CronError, parseCronSchedule } from './cron-schedule.js';
 import { roles, staticRoles, type StaticRole } from './database-storage.js';
 import { checkCredentialConfig, checkCredentialType } from './path-roles.js';
-import { nextRotationMs, type StaticRotations } from './static-rotation.js';
+import { nextRotationMs, type RotateHeld, type StaticRotations } from './static-rotation.js';
 
 /** Vault's rotation queue ticks every 5 s, so no period may be shorter. */
 const MIN_ROTATION_PERIOD_SEC = 5;
@@ -60,7 +60,8 @@ function rotationSettings(ctx: StaticRoleContext, existing: StaticRole | undefin
   if (hasSchedule) {
     const schedule = ctx.data.rotation_schedule ?? '';
     try {
-      parseCronSchedule(schedule);
+      // A schedule that never comes round (`0 0 30 2 *`) is refused now, not at its first use.
+      parseCronSchedule(schedule).next(ctx.clock.now());
     } catch (error) {
       if (error instanceof CronError) throw VaultError.invalid(`could not parse rotation_schedule: ${error.message}`);
       throw error;
@@ -80,6 +81,10 @@ export function staticRolePaths(registry: ConnectionRegistry, rotations: StaticR
   async function write(ctx: StaticRoleContext): Promise<HandlerResult | undefined> {
     const roleName = ctx.data.name;
     if (!roleName) throw VaultError.invalid('empty role name attribute given');
+    return rotations.withRole(roleName, (rotate) => writeHeld(ctx, roleName, rotate));
+  }
+
+  async function writeHeld(ctx: StaticRoleContext, roleName: string, rotate: RotateHeld): Promise<HandlerResult | undefined> {
     if (await roles.read(ctx.storage, roleName)) throw VaultError.invalid('Role and Static Role names must be unique');
     const existing = await staticRoles.read(ctx.storage, roleName);
     const dbName = ctx.has('db_name') ? (ctx.data.db_name ?? '') : (existing?.dbName ?? '');
@@ -106,7 +111,7 @@ export function staticRolePaths(registry: ConnectionRegistry, rotations: StaticR
       return undefined;
     }
     // A new static role takes over its user at once: the vault sets a password only it knows.
-    await rotations.rotate(roleName, role);
+    await rotate(role);
     return undefined;
   }
 
@@ -134,8 +139,10 @@ export function staticRolePaths(registry: ConnectionRegistry, rotations: StaticR
         delete: {
           summary: 'Delete a static role; the database user stays, with its last password.',
           handler: async (ctx) => {
-            await staticRoles.delete(ctx.storage, ctx.data.name);
-            rotations.unschedule(ctx.data.name);
+            await rotations.withRole(ctx.data.name, async () => {
+              await staticRoles.delete(ctx.storage, ctx.data.name);
+              rotations.unschedule(ctx.data.name);
+            });
             return undefined;
           },
         },

@@ -1,7 +1,7 @@
 // The postgresql-database-plugin: a connection pool and the user lifecycle Vault's PostgreSQL plugin runs (create, change, drop).
 import pg from 'pg';
 import type { Clock, Logger, Random } from '@coffer/sdk';
-import { clientConfigOf, renderConnectionUrl, type ConnectionCredentials } from './connection-url.js';
+import { clientSettingsOf, renderConnectionUrl, type ConnectionCredentials } from './connection-url.js';
 import { DEFAULT_PASSWORD_STATEMENT, DEFAULT_RENEW_STATEMENT, formatExpiration, queriesOf, quoteIdentifier, renderQuery } from './statements.js';
 import { scramSha256Verifier } from './scram-verifier.js';
 import { compileUsernameTemplate, DEFAULT_USERNAME_TEMPLATE, type UsernameMetadata, type UsernameTemplate } from './username-template.js';
@@ -70,11 +70,14 @@ export interface NewUserRequest {
 
 /** How long to wait for a new connection before failing: an unreachable host must not hang a request. */
 const CONNECT_TIMEOUT_MS = 15_000;
+const QUERY_TIMEOUT_MS = 90_000;
 
 export class PostgresDatabase {
-  private readonly pool: pg.Pool;
+  private pool: pg.Pool;
   private readonly usernames: UsernameTemplate;
   private readonly rootSecrets: string[];
+  /** sslmode prefer/allow: TLS is tried first and dropped once if the server has none. */
+  private tlsFallback: boolean;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -83,20 +86,42 @@ export class PostgresDatabase {
   ) {
     this.usernames = compileUsernameTemplate(settings.usernameTemplate || DEFAULT_USERNAME_TEMPLATE, deps.random, deps.clock);
     this.rootSecrets = [settings.password, encodeURIComponent(settings.password)].filter((s) => s.length > 0);
-    const open = settings.maxOpenConnections;
-    this.pool = new pg.Pool({
-      ...clientConfigOf(renderConnectionUrl(settings)),
+    const { config, tlsFallback } = clientSettingsOf(renderConnectionUrl(settings));
+    this.tlsFallback = tlsFallback;
+    this.pool = this.createPool(config);
+  }
+
+  private createPool(config: pg.ClientConfig): pg.Pool {
+    const open = this.settings.maxOpenConnections;
+    const pool = new pg.Pool({
+      ...config,
       max: open,
       // Go's database/sql keeps max_idle_connections idle; pg's pool keeps idle ones until a timeout.
-      idleTimeoutMillis: settings.maxIdleConnections >= open ? 0 : 10_000,
-      ...(settings.maxConnectionLifetimeSec > 0 ? { maxLifetimeSeconds: settings.maxConnectionLifetimeSec } : {}),
+      idleTimeoutMillis: this.settings.maxIdleConnections >= open ? 0 : 10_000,
+      ...(this.settings.maxConnectionLifetimeSec > 0 ? { maxLifetimeSeconds: this.settings.maxConnectionLifetimeSec } : {}),
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A query on a silently dropped connection must end, not hang every request behind it
+      // (Vault bounds each request by max_request_duration, 90 s).
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
       // An embedded vault must never keep Node alive.
       allowExitOnIdle: true,
     });
     // An idle connection PostgreSQL closes (restart, pg_terminate_backend) is dropped from the
     // pool; without a listener the event would end the process.
-    this.pool.on('error', (error) => deps.logger.log('warn', 'database: idle connection lost', { error: this.sanitize(messageOf(error)) }));
+    pool.on('error', (error) => this.deps.logger.log('warn', 'database: idle connection lost', { error: this.sanitize(messageOf(error)) }));
+    return pool;
+  }
+
+  /** The server has no TLS and the mode allows plain TCP: the pool starts over without it. */
+  private dropTls(error: unknown): boolean {
+    if (!this.tlsFallback || !/does not support SSL/i.test(messageOf(error))) return false;
+    this.tlsFallback = false;
+    const old = this.pool;
+    const { config } = clientSettingsOf(renderConnectionUrl(this.settings));
+    this.pool = this.createPool({ ...config, ssl: false });
+    void old.end().catch(() => undefined);
+    return true;
   }
 
   /** Opens the pool; with `verify`, fails unless a connection can be made now (verify_connection). */
@@ -136,8 +161,16 @@ export class PostgresDatabase {
       try {
         client = await this.pool.connect();
       } catch (error) {
+        if (this.dropTls(error)) continue;
         throw this.fail(error, secrets);
       }
+      // A connection that breaks while checked out emits 'error' with nobody listening (the
+      // pool listens only to idle ones), which would end the process; the query fails anyway.
+      let lost: Error | undefined;
+      const onError = (error: Error): void => {
+        lost = error;
+      };
+      client.on('error', onError);
       let queries = 0;
       const session: Session = {
         query: (text, values) => {
@@ -153,7 +186,8 @@ export class PostgresDatabase {
         if (broken && attempt === 0 && queries <= 1) continue;
         throw error;
       } finally {
-        client.release(broken);
+        client.off('error', onError);
+        client.release(broken ?? lost);
       }
     }
   }
@@ -247,24 +281,28 @@ export class PostgresDatabase {
 
   /**
    * Vault's default revocation: revoke what the user holds in each schema and in `public`, revoke
-   * CONNECT, then drop it. Open sessions are ended first (vault#8668: a dropped role's sessions
+   * CONNECT, then drop it. Its open sessions are ended too (vault#8668: a dropped role's sessions
    * otherwise stay usable).
    */
   private async defaultDeleteUser(client: Session, username: string): Promise<void> {
     // Every user schema, rather than the schemas the user holds grants in: finding those means
     // reading every table's ACL, which grows with every user issued (16 ms at a thousand), while
     // a REVOKE of nothing is only a warning.
-    const info = await client.query<{ exists: boolean; database: string; schemas: string[] }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
+    const info = await client.query<{ oid: number; database: string; schemas: string[] }>(
+      `SELECT r.oid::int AS oid,
               current_database() AS database,
               ARRAY(SELECT nspname::text FROM pg_namespace
                      WHERE nspname <> 'public' AND nspname <> 'information_schema' AND nspname !~ '^pg_'
-                       AND has_schema_privilege(oid, 'USAGE')) AS schemas`,
+                       AND has_schema_privilege(oid, 'USAGE')) AS schemas
+         FROM pg_roles r WHERE r.rolname = $1`,
       [username],
     );
-    const row = info.rows[0]!;
-    if (!row.exists) return;
+    const row = info.rows[0];
+    if (!row) return;
     const user = quoteIdentifier(username);
+    // Committed on its own first: from here no new session can start, so none can slip in
+    // between ending the open ones and the drop (CONNECT is usually granted to PUBLIC as well).
+    await client.query(`ALTER ROLE ${user} NOLOGIN`);
     const revocations: string[] = [];
     for (const schema of row.schemas) {
       revocations.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdentifier(schema)} FROM ${user}`);
@@ -276,9 +314,9 @@ export class PostgresDatabase {
       `REVOKE USAGE ON SCHEMA public FROM ${user}`,
       `REVOKE CONNECT ON DATABASE ${quoteIdentifier(row.database)} FROM ${user}`,
     );
-    // pg_stat_get_activity directly: the pg_stat_activity view joins two catalogs for columns not needed here.
-    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s
-                        WHERE s.usesysid = (SELECT oid FROM pg_roles WHERE rolname = ${quoteLiteral(username)}) AND s.pid <> pg_backend_pid()`;
+    // By oid, a number, so nothing of the name is spliced into SQL as a literal; and through
+    // pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for columns not needed here.
+    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE s.usesysid = ${Number(row.oid)} AND s.pid <> pg_backend_pid()`;
     const drop = `DROP ROLE IF EXISTS ${user}`;
     try {
       // One round trip in the usual case: the statements run as one implicit transaction.
@@ -299,8 +337,4 @@ export class PostgresDatabase {
     this.closing ??= this.pool.end().catch((error: unknown) => this.deps.logger.log('warn', 'database: closing the pool failed', { error: this.sanitize(messageOf(error)) }));
     return this.closing;
   }
-}
-
-function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }

@@ -17,6 +17,13 @@ describe('queriesOf', () => {
     expect(queriesOf([block])).toEqual([block]);
   });
 
+  it('keeps dollar-quoted bodies whole whatever their case', () => {
+    const fn = `CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql`;
+    expect(queriesOf([fn])).toEqual([fn]);
+    const tagged = `do $body$ begin perform 1; end $body$`;
+    expect(queriesOf([tagged])).toEqual([tagged]);
+  });
+
   it('does not take END inside quotes or words for a body', () => {
     expect(containsMultilineStatement(`COMMENT ON ROLE a IS 'THE END'; SELECT 'APPEND'`)).toBe(false);
     expect(containsMultilineStatement(`SELECT "END"`)).toBe(false);

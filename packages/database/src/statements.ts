@@ -29,11 +29,13 @@ function decodeStatement(statement: string): { text: string } | { queries: strin
 const QUOTED = /"(?:[^"]|"")*"|'(?:[^']|'')*'/g;
 
 /**
- * A statement with a body that must not be split on `;` (a DO block, a function): Vault looks
- * for the word END outside quoted text.
+ * A statement with a body that must not be split on `;`: one with a dollar-quoted body (`DO $$
+ * … $$`, `CREATE FUNCTION … AS $fn$ … $fn$`) or, as Vault looks for it, the word END outside
+ * quoted text, in any case.
  */
 export function containsMultilineStatement(statement: string): boolean {
-  return /\bEND\b/.test(statement.replace(QUOTED, ''));
+  const unquoted = statement.replace(QUOTED, '');
+  return /\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$/.test(unquoted) || /\bEND\b/i.test(unquoted);
 }
 
 /**

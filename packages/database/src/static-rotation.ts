@@ -21,6 +21,9 @@ export function nextRotationMs(role: StaticRole, nowMs: number): number {
   return due;
 }
 
+/** A rotation run while the role is held: `role` for a role not stored yet (its creation). */
+export type RotateHeld = (role?: StaticRole) => Promise<StaticRole>;
+
 export class StaticRotations {
   private readonly due = new Map<string, number>();
   private readonly perRole = createKeyedMutex();
@@ -38,13 +41,19 @@ export class StaticRotations {
   async start(): Promise<void> {
     const nowMs = this.env.clock.now();
     for (const name of await staticRoles.list(this.env.storage)) {
-      const role = await staticRoles.read(this.env.storage, name);
-      if (role) this.due.set(name, nextRotationMs(role, nowMs));
+      try {
+        const role = await staticRoles.read(this.env.storage, name);
+        if (role) this.due.set(name, nextRotationMs(role, nowMs));
+      } catch (error) {
+        // One unreadable role must not stop the others from rotating.
+        this.env.logger.log('error', 'database: static role not scheduled', { role: name, error: error instanceof Error ? error.message : String(error) });
+      }
     }
     this.arm();
   }
 
   schedule(name: string, role: StaticRole): void {
+    if (this.stopped) return;
     this.due.set(name, nextRotationMs(role, this.env.clock.now()));
     this.arm();
   }
@@ -55,31 +64,56 @@ export class StaticRotations {
   }
 
   /**
+   * Runs `fn` with the role held: its writes, its deletion and its rotations never interleave, so
+   * none writes back a password or a role another has replaced or removed meanwhile.
+   */
+  withRole<T>(name: string, fn: (rotate: RotateHeld) => Promise<T>): Promise<T> {
+    return this.perRole.run(name, () => fn((role) => this.rotateHeld(name, role)));
+  }
+
+  /** Rotates now (rotate-role). */
+  rotate(name: string): Promise<StaticRole> {
+    return this.withRole(name, (rotate) => rotate());
+  }
+
+  /**
    * Sets a new password for the role's user and records it. The new password is written ahead
    * (a pending record) before the database changes, so a failure in between is finished by the
    * next attempt with the same password instead of leaving the vault without the live one.
    */
-  rotate(name: string, role?: StaticRole): Promise<StaticRole> {
-    return this.perRole.run(name, async () => {
-      const current = role ?? (await staticRoles.read(this.env.storage, name));
-      if (!current) throw VaultError.invalid(`unknown role: ${name}`);
-      const { config, database } = await this.registry.get(this.env.storage, current.dbName);
-      const pending = await this.pendingFor(name);
-      const walId = pending?.id ?? randomUuid(this.env.random);
-      const newPassword = pending?.newPassword ?? (await this.passwords.generate(current.credentialConfig['password_policy'] || config.passwordPolicy));
-      if (!pending) await pendingWork.write(this.env.storage, walId, { kind: 'static-rotation', role: name, newPassword, createdMs: this.env.clock.now() });
-      try {
-        await database.changePassword(current.username, newPassword, current.rotationStatements);
-      } catch (error) {
-        // PostgreSQL refused the statements: nothing changed, so nothing is pending.
-        if (error instanceof DatabaseOperationError && !error.connectionLost) await pendingWork.delete(this.env.storage, walId);
-        throw error instanceof DatabaseOperationError ? VaultError.internal(`failed to rotate credentials for "${name}": ${error.message}`) : error;
+  private async rotateHeld(name: string, role?: StaticRole): Promise<StaticRole> {
+    const current = role ?? (await staticRoles.read(this.env.storage, name));
+    if (!current) throw VaultError.invalid(`unknown role: ${name}`);
+    const { config, database } = await this.registry.get(this.env.storage, current.dbName);
+    const pending = await this.pendingFor(name);
+    const walId = pending?.id ?? randomUuid(this.env.random);
+    const newPassword = pending?.newPassword ?? (await this.passwords.generate(current.credentialConfig['password_policy'] || config.passwordPolicy));
+    if (!pending) await pendingWork.write(this.env.storage, walId, { kind: 'static-rotation', role: name, newPassword, createdMs: this.env.clock.now() });
+    try {
+      await database.changePassword(current.username, newPassword, current.rotationStatements);
+    } catch (error) {
+      // PostgreSQL refused this attempt's statements, so nothing changed. A record from an earlier
+      // attempt stays: that attempt may have set its password before it failed.
+      if (!pending && error instanceof DatabaseOperationError && !error.connectionLost) await pendingWork.delete(this.env.storage, walId);
+      throw error instanceof DatabaseOperationError ? VaultError.internal(`failed to rotate credentials for "${name}": ${error.message}`) : error;
+    }
+    const rotated: StaticRole = { ...current, password: newPassword, lastVaultRotationMs: this.env.clock.now() };
+    await staticRoles.write(this.env.storage, name, rotated);
+    await pendingWork.delete(this.env.storage, walId);
+    this.schedule(name, rotated);
+    return rotated;
+  }
+
+  /** Finishes the rotation a pending record stands for, if the record is still there. */
+  finishPending(name: string, walId: string): Promise<void> {
+    return this.withRole(name, async (rotate) => {
+      const work = await pendingWork.read(this.env.storage, walId);
+      if (!work) return;
+      if (!(await staticRoles.read(this.env.storage, name))) {
+        await pendingWork.delete(this.env.storage, walId);
+        return;
       }
-      const rotated: StaticRole = { ...current, password: newPassword, lastVaultRotationMs: this.env.clock.now() };
-      await staticRoles.write(this.env.storage, name, rotated);
-      await pendingWork.delete(this.env.storage, walId);
-      if (!this.stopped) this.schedule(name, rotated);
-      return rotated;
+      await rotate();
     });
   }
 
@@ -106,19 +140,21 @@ export class StaticRotations {
   }
 
   private async rotateDue(): Promise<void> {
-    const nowMs = this.env.clock.now();
-    for (const [name, dueMs] of [...this.due]) {
+    for (const name of [...this.due.keys()]) {
       if (this.stopped) return;
-      if (dueMs > nowMs) continue;
       try {
-        const role = await staticRoles.read(this.env.storage, name);
-        if (!role) {
-          this.due.delete(name);
-          continue;
-        }
-        await this.rotate(name);
+        await this.withRole(name, async (rotate) => {
+          // Looked at again with the role held: a rotate-role may have just rotated it, a delete removed it.
+          const role = await staticRoles.read(this.env.storage, name);
+          if (!role) {
+            this.due.delete(name);
+            return;
+          }
+          if (nextRotationMs(role, this.env.clock.now()) > this.env.clock.now()) return;
+          await rotate(role);
+        });
       } catch (error) {
-        this.due.set(name, this.env.clock.now() + RETRY_AFTER_MS);
+        if (!this.stopped) this.due.set(name, this.env.clock.now() + RETRY_AFTER_MS);
         this.env.logger.log('error', 'database: static role rotation failed; will retry', { role: name, error: error instanceof Error ? error.message : String(error) });
       }
     }

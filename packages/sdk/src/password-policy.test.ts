@@ -13,6 +13,12 @@ describe('password policies', () => {
     }
   });
 
+  it('counts characters, not UTF-16 units, for charsets beyond the BMP', () => {
+    const password = generatePassword(seededRandom(5), { length: 6, rules: [{ charset: '🔑🔒', minChars: 2 }, { charset: 'x', minChars: 1 }] });
+    expect([...password]).toHaveLength(6);
+    expect([...password].filter((c) => c === 'x').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('meets minimums of a custom policy and refuses impossible ones', () => {
     const policy = { length: 8, rules: [{ charset: 'ab', minChars: 4 }, { charset: '12', minChars: 4 }] };
     const password = generatePassword(seededRandom(4), policy);

@@ -41,25 +41,25 @@ export function checkPasswordPolicy(policy: PasswordPolicy): string[] {
   return charset;
 }
 
-/** One character of `charset` per output slot, chosen without modulo bias. */
+/** One character of `charset` per output slot, chosen without modulo bias; characters, not UTF-16 units, count. */
 function randomChars(random: Random, charset: readonly string[], length: number): string {
   const limit = Math.floor(65536 / charset.length) * charset.length;
-  let out = '';
+  const out: string[] = [];
   while (out.length < length) {
     const bytes = random.bytes(length * 4);
     for (let i = 0; i + 1 < bytes.length && out.length < length; i += 2) {
       const value = bytes[i]! * 256 + bytes[i + 1]!;
-      if (value < limit) out += charset[value % charset.length];
+      if (value < limit) out.push(charset[value % charset.length]!);
     }
   }
-  return out;
+  return out.join('');
 }
 
 function satisfies(candidate: string, rules: readonly CharsetRule[]): boolean {
+  const chars = [...candidate];
   return rules.every((rule) => {
-    let count = 0;
-    for (const c of candidate) if (rule.charset.includes(c)) count++;
-    return count >= rule.minChars;
+    const members = new Set(rule.charset);
+    return chars.filter((c) => members.has(c)).length >= rule.minChars;
   });
 }
 

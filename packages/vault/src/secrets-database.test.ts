@@ -8,7 +8,7 @@ import { createServer, type Socket } from 'node:net';
 import { MemoryStorage } from '@coffer/storage';
 import { FaultyStorage } from '@coffer/storage/testing';
 import { TestClock, seededRandom } from '@coffer/sdk/testing';
-import { createTestDatabase, type TestDatabase } from '@coffer/database/testing';
+import { createTestDatabase, startChaosProxy, type ChaosProxy, type TestDatabase } from '@coffer/database/testing';
 import { expectVaultError, unsealedVault, type Harness } from './testing/helpers.js';
 import { createVault } from './vault.js';
 import type { VaultOptions } from './vault-options.js';
@@ -153,6 +153,13 @@ describe('connections (D1–D4)', () => {
     await expectVaultError(h.req('read', 'database/config/myapp-pg'), 404);
     await configure(h, { ...unreachable, verify_connection: false });
     expect((await h.req('read', 'database/config/myapp-pg')).data).toMatchObject({ verify_connection: false });
+  });
+
+  it('without an sslmode tries TLS first, as libpq does, and falls back on a server without it', async () => {
+    const h = await databaseVault();
+    await configure(h, { connection_url: `postgresql://{{username}}:{{password}}@${db.host}:${db.port}/${db.database}` });
+    await createRole(h);
+    expect(await roleExists((await readCreds(h)).username)).toBe(true);
   });
 
   it('refuses a wrong password with the reason, and never echoes the password', async () => {
@@ -509,6 +516,7 @@ describe('static roles (D9–D12)', () => {
     await expectVaultError(write({}), 400, 'one of rotation_schedule or rotation_period must be provided to create a static account');
     await expectVaultError(write({ rotation_period: '1h', rotation_schedule: '0 * * * *' }), 400, 'mutually exclusive fields rotation_period and rotation_schedule');
     await expectVaultError(write({ rotation_schedule: 'every hour' }), 400, 'could not parse rotation_schedule');
+    await expectVaultError(write({ rotation_schedule: '0 0 30 2 *' }), 400, 'could not parse rotation_schedule: "0 0 30 2 *" never matches');
     await expectVaultError(write({ rotation_period: '1h', rotation_window: '2h' }), 400, 'rotation_window is invalid with use of rotation_period');
     await expectVaultError(write({ rotation_period: '1h' }, 'other'), 400, '"other" is not an allowed role');
     await expectVaultError(h.req('update', 'database/static-roles/myapp-static', { db_name: 'myapp-pg', rotation_period: '1h' }), 400, 'username is a required field to create a static account');
@@ -595,5 +603,59 @@ describe('failures after the user exists: no credential outlives a failed reques
     const before = await usersOfRole();
     await expectVaultError(readCreds(h), 500);
     expect(await usersOfRole()).toEqual(before);
+  });
+});
+
+describe('the connection breaks while a user is being created (F6)', () => {
+  let proxy: ChaosProxy;
+  beforeAll(async () => {
+    proxy = await startChaosProxy(db);
+  });
+  afterAll(() => proxy.close());
+
+  async function usersOfRole(): Promise<string[]> {
+    return (await db.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-root-myapp-ro-%' ORDER BY 1`)).rows.map((r) => r.rolname);
+  }
+
+  async function proxiedVault(): Promise<Harness> {
+    const h = await databaseVault();
+    await configure(h, { connection_url: connectionUrl(proxy.host, proxy.port) });
+    await createRole(h);
+    return h;
+  }
+
+  it('before COMMIT: the client gets an error and the transaction is gone with the connection', async () => {
+    const h = await proxiedVault();
+    const before = await usersOfRole();
+    proxy.cutOn('GRANT', 'before');
+    await expectVaultError(readCreds(h), 500, /Connection terminated|connection/i);
+    expect(await usersOfRole()).toEqual(before);
+    expect((await readCreds(h)).username).toMatch(/^v-root-myapp-ro-/);
+  });
+
+  it('after COMMIT, before the answer: the client gets an error and the engine drops the user it cannot vouch for', async () => {
+    const h = await proxiedVault();
+    const before = await usersOfRole();
+    proxy.cutOn('COMMIT', 'after');
+    await expectVaultError(readCreds(h), 500);
+    expect(await usersOfRole()).toEqual(before);
+  });
+
+  it('after COMMIT with the database out of reach: a write-ahead record drops the user once it is back', async () => {
+    const h = await proxiedVault();
+    const before = await usersOfRole();
+    proxy.cutOn('COMMIT', 'after');
+    proxy.refuse(true);
+    try {
+      await expectVaultError(readCreds(h), 500);
+    } finally {
+      proxy.refuse(false);
+    }
+    const orphaned = (await usersOfRole()).filter((name) => !before.includes(name));
+    expect(orphaned).toHaveLength(1);
+    // The clean-up pass runs every minute on the mount's clock and leaves records younger than a
+    // minute alone (their work may still be running).
+    await h.clock.advanceSec(120);
+    await vi.waitFor(async () => expect(await usersOfRole()).toEqual(before));
   });
 });

@@ -230,16 +230,10 @@ export function createExpirationManager(options: ExpirationManagerOptions): Expi
 
   return {
     async register(input) {
-      ensureRunning();
-      if (!(input.ttlSec > 0) || !Number.isFinite(input.ttlSec)) throw new RangeError(`a lease needs a positive TTL, got ${input.ttlSec}`);
-      if (!(input.maxTtlSec >= 0)) throw new RangeError(`maxTtlSec must be >= 0, got ${input.maxTtlSec}`);
-      if (input.tokenHash !== '' && !isIndexableTokenHash(input.tokenHash)) throw new RangeError(`token hash is not one storage segment: ${input.tokenHash}`);
       const path = input.path.replace(/\/+$/, '');
       const leaseId = `${path}/${randomBase62(random, LEASE_RANDOM_CHARS)}`;
-      assertStorableId(leaseId);
       const nowMs = clock.now();
       const expireTimeMs = cappedExpiry(nowMs, input.ttlSec, nowMs, input.maxTtlSec, input.notAfterMs);
-      if (expireTimeMs <= nowMs) throw VaultError.invalid('past the max TTL, cannot renew');
       const lease: LeaseRecord = {
         leaseId,
         path,
@@ -256,25 +250,36 @@ export function createExpirationManager(options: ExpirationManagerOptions): Expi
         ...(input.notAfterMs !== undefined ? { notAfterMs: input.notAfterMs } : {}),
         renewable: input.renewable,
       };
-      await lock.run(leaseId, async () => {
-        try {
+      let stage: 'check' | 'store' = 'check';
+      try {
+        ensureRunning();
+        if (!(input.ttlSec > 0) || !Number.isFinite(input.ttlSec)) throw new RangeError(`a lease needs a positive TTL, got ${input.ttlSec}`);
+        if (!(input.maxTtlSec >= 0)) throw new RangeError(`maxTtlSec must be >= 0, got ${input.maxTtlSec}`);
+        if (input.tokenHash !== '' && !isIndexableTokenHash(input.tokenHash)) throw new RangeError(`token hash is not one storage segment: ${input.tokenHash}`);
+        assertStorableId(leaseId);
+        // A batch token that expired while the backend worked: the secret must not outlive it.
+        if (expireTimeMs <= nowMs) throw VaultError.invalid('past the max TTL, cannot renew');
+        stage = 'store';
+        await lock.run(leaseId, async () => {
           await store.create(lease);
-        } catch (error) {
-          // The backend already created the secret and nothing would track it: take it back
-          // (Vault's deferred compensating revoke in Register; reliability.md F10).
-          let compensation = '';
-          try {
-            await hooks.revoke(lease);
-          } catch (revokeError) {
-            compensation = `; an additional error was encountered revoking the newly-generated secret: ${errorMessage(revokeError)}`;
-            logger.log('error', 'failed to revoke a secret whose lease could not be stored', { lease_id: leaseId, error: errorMessage(revokeError) });
-          }
-          await store.remove(lease).catch(() => undefined);
-          throw VaultError.internal(`failed to persist lease entry: ${errorMessage(error)}${compensation}`, error);
+          track(lease);
+        });
+        return lease;
+      } catch (error) {
+        // The backend already created the secret and nothing would track it: take it back,
+        // whatever kept the lease from being stored (Vault's deferred compensating revoke in
+        // Register; reliability.md F10).
+        let compensation = '';
+        try {
+          await hooks.revoke(lease);
+        } catch (revokeError) {
+          compensation = `; an additional error was encountered revoking the newly-generated secret: ${errorMessage(revokeError)}`;
+          logger.log('error', 'failed to revoke a secret whose lease could not be stored', { lease_id: leaseId, error: errorMessage(revokeError) });
         }
-        track(lease);
-      });
-      return lease;
+        if (stage === 'check') throw error;
+        await store.remove(lease).catch(() => undefined);
+        throw VaultError.internal(`failed to persist lease entry: ${errorMessage(error)}${compensation}`, error);
+      }
     },
 
     async registerToken(input) {
