@@ -300,9 +300,6 @@ export class PostgresDatabase {
     const row = info.rows[0];
     if (!row) return;
     const user = quoteIdentifier(username);
-    // Committed on its own first: from here no new session can start, so none can slip in
-    // between ending the open ones and the drop (CONNECT is usually granted to PUBLIC as well).
-    await client.query(`ALTER ROLE ${user} NOLOGIN`);
     const revocations: string[] = [];
     for (const schema of row.schemas) {
       revocations.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdentifier(schema)} FROM ${user}`);
@@ -314,21 +311,24 @@ export class PostgresDatabase {
       `REVOKE USAGE ON SCHEMA public FROM ${user}`,
       `REVOKE CONNECT ON DATABASE ${quoteIdentifier(row.database)} FROM ${user}`,
     );
-    // By oid, a number, so nothing of the name is spliced into SQL as a literal; and through
-    // pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for columns not needed here.
-    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE s.usesysid = ${Number(row.oid)} AND s.pid <> pg_backend_pid()`;
     const drop = `DROP ROLE IF EXISTS ${user}`;
+    // After the drop has committed, so no session can start between the two and outlive the
+    // role: by oid (a dropped role's sessions keep it), which also splices no name into SQL as a
+    // literal; through pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for
+    // columns not needed here.
+    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE s.usesysid = ${Number(row.oid)} AND s.pid <> pg_backend_pid()`;
     try {
-      // One round trip in the usual case: the statements run as one implicit transaction.
-      await client.query([...revocations, terminate, drop].join(';\n'));
+      // One round trip in the usual case.
+      await client.query(['BEGIN', ...revocations, drop, 'COMMIT', terminate].join(';\n'));
     } catch (error) {
       if (!isServerError(error)) throw error;
+      await client.query('ROLLBACK');
       // Like Vault, revoke as much as possible one by one, then drop.
       let last: unknown;
       for (const query of revocations) await client.query(query).catch((e: unknown) => (last = e));
       if (last) throw last;
-      await client.query(terminate);
       await client.query(drop);
+      await client.query(terminate);
     }
   }
 
