@@ -1,5 +1,5 @@
 // auth/<mount>/tidy/secret-id (vault-api.md R13): expired secret ids and dangling accessors go.
-import { definePath, type BackendEnv, type HandlerResult, type TimerHandle } from '@coffer/sdk';
+import { definePath, startPeriodicTask, type BackendEnv, type HandlerResult, type PeriodicTask } from '@coffer/sdk';
 import type { Storage } from '@coffer/storage';
 import type { AppRoleStore } from './approle-storage.js';
 
@@ -45,27 +45,9 @@ export function tidyPath(store: AppRoleStore) {
 const TIDY_INTERVAL_MS = 60_000;
 
 /** Runs the tidy every minute on the mount's clock until `stop` (unmount or seal), which waits for a run in progress. */
-export function periodicTidy(env: BackendEnv, store: AppRoleStore): { stop(): Promise<void> } {
-  let timer: TimerHandle | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = env.clock.setTimer(TIDY_INTERVAL_MS, () => {
-      running = tidySecretIds(store, env.storage, env.clock.now())
-        .catch((error: unknown) => env.logger.log('warn', 'approle: periodic tidy of secret ids failed', { error: String(error) }))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    });
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      timer?.cancel();
-      await running;
-    },
-  };
+export function periodicTidy(env: BackendEnv, store: AppRoleStore): PeriodicTask {
+  return startPeriodicTask(
+    { clock: env.clock, logger: env.logger, intervalMs: TIDY_INTERVAL_MS, failure: 'approle: periodic tidy of secret ids failed' },
+    () => tidySecretIds(store, env.storage, env.clock.now()),
+  );
 }

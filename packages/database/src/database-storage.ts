@@ -55,42 +55,22 @@ export type PendingWork =
   | { kind: 'static-rotation'; role: string; newPassword: string; createdMs: number }
   | { kind: 'orphan-user'; connection: string; username: string; revocationStatements: string[]; createdMs: number };
 
-const CONFIG = 'config/';
-const ROLE = 'role/';
-const STATIC_ROLE = 'static-role/';
-const WAL = 'wal/';
-
 async function readJson<T>(storage: Storage, key: string): Promise<T | undefined> {
   const bytes = await storage.get(key);
   return bytes ? (JSON.parse(fromUtf8(bytes)) as T) : undefined;
 }
 
-const writeJson = (storage: Storage, key: string, value: unknown): Promise<void> => storage.put(key, utf8(JSON.stringify(value)));
+/** One kind of record, each a JSON entry under `prefix`. */
+function jsonRecords<T>(prefix: string) {
+  return {
+    read: (storage: Storage, name: string) => readJson<T>(storage, prefix + name),
+    write: (storage: Storage, name: string, value: T) => storage.put(prefix + name, utf8(JSON.stringify(value))),
+    delete: (storage: Storage, name: string) => storage.delete(prefix + name),
+    list: (storage: Storage) => storage.list(prefix),
+  };
+}
 
-export const connections = {
-  read: (storage: Storage, name: string) => readJson<ConnectionConfig>(storage, CONFIG + name),
-  write: (storage: Storage, name: string, config: ConnectionConfig) => writeJson(storage, CONFIG + name, config),
-  delete: (storage: Storage, name: string) => storage.delete(CONFIG + name),
-  list: (storage: Storage) => storage.list(CONFIG),
-};
-
-export const roles = {
-  read: (storage: Storage, name: string) => readJson<DynamicRole>(storage, ROLE + name),
-  write: (storage: Storage, name: string, role: DynamicRole) => writeJson(storage, ROLE + name, role),
-  delete: (storage: Storage, name: string) => storage.delete(ROLE + name),
-  list: (storage: Storage) => storage.list(ROLE),
-};
-
-export const staticRoles = {
-  read: (storage: Storage, name: string) => readJson<StaticRole>(storage, STATIC_ROLE + name),
-  write: (storage: Storage, name: string, role: StaticRole) => writeJson(storage, STATIC_ROLE + name, role),
-  delete: (storage: Storage, name: string) => storage.delete(STATIC_ROLE + name),
-  list: (storage: Storage) => storage.list(STATIC_ROLE),
-};
-
-export const pendingWork = {
-  read: (storage: Storage, id: string) => readJson<PendingWork>(storage, WAL + id),
-  write: (storage: Storage, id: string, work: PendingWork) => writeJson(storage, WAL + id, work),
-  delete: (storage: Storage, id: string) => storage.delete(WAL + id),
-  list: (storage: Storage) => storage.list(WAL),
-};
+export const connections = jsonRecords<ConnectionConfig>('config/');
+export const roles = jsonRecords<DynamicRole>('role/');
+export const staticRoles = jsonRecords<StaticRole>('static-role/');
+export const pendingWork = jsonRecords<PendingWork>('wal/');

@@ -1,5 +1,5 @@
 // The clean-up pass over write-ahead records (Vault's rollback manager): finishes or undoes what a failure interrupted.
-import type { BackendEnv, TimerHandle } from '@coffer/sdk';
+import { startPeriodicTask, type BackendEnv, type PeriodicTask } from '@coffer/sdk';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { connections, pendingWork, type PendingWork } from './database-storage.js';
 import { PostgresDatabase, type DatabaseDeps } from './postgres-database.js';
@@ -79,22 +79,7 @@ export async function settlePendingWork(deps: PendingWorkDeps): Promise<void> {
 }
 
 /** Runs the pass now and then every minute until `stop`. */
-export function periodicPendingWork(deps: PendingWorkDeps): { stop(): Promise<void> } {
-  let timer: TimerHandle | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const run = (): void => {
-    running = settlePendingWork(deps).finally(() => {
-      running = undefined;
-      if (!stopped) timer = deps.env.clock.setTimer(PASS_INTERVAL_MS, run);
-    });
-  };
-  run();
-  return {
-    async stop() {
-      stopped = true;
-      timer?.cancel();
-      await running;
-    },
-  };
+export function periodicPendingWork(deps: PendingWorkDeps): PeriodicTask {
+  const { clock, logger } = deps.env;
+  return startPeriodicTask({ clock, logger, intervalMs: PASS_INTERVAL_MS, failure: 'database: pending work pass failed', immediately: true }, () => settlePendingWork(deps));
 }

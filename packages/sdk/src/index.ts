@@ -21,3 +21,4 @@ export { createAtomically, type Atomically } from './atomic.js';
 export { createKeyedMutex, type KeyedMutex } from './keyed-mutex.js';
 export { BoundedMemo } from './bounded-memo.js';
 export { checkPasswordPolicy, DEFAULT_PASSWORD_POLICY, generatePassword, type CharsetRule, type PasswordPolicy } from './password-policy.js';
+export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';
