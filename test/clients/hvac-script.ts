@@ -21,6 +21,13 @@ export interface HvacEnv {
   COFFER_SECOND_ADDR?: string;
   COFFER_CACERT?: string;
   COFFER_ROOT_TOKEN?: string;
+  COFFER_PG_HOST?: string;
+  COFFER_PG_PORT?: string;
+  COFFER_PG_DATABASE?: string;
+  COFFER_PG_ADMIN?: string;
+  COFFER_PG_ADMIN_PASSWORD?: string;
+  COFFER_PG_STATIC_USER?: string;
+  COFFER_PSQL?: string;
 }
 
 function parseSteps(stdout: string): Map<string, string> {

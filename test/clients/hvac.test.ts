@@ -1,8 +1,9 @@
 // hvac, the Python Vault client nobody here wrote, against real `coffer server` processes:
 // the Vault compatibility promise of DESIGN.md §7, checked with Vault's own client semantics.
 // The steps live in hvac_compat.py; each step is one test here so a failure names the hvac call.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
+import { createTestDatabase, findPostgresBinaries, type TestDatabase } from '@coffer/database/testing';
 import { INMEM_PLAIN_CONFIG, INMEM_TLS_CONFIG, startCoffer, startCoffers, writeSelfSignedCertificate, type CofferProcess } from './coffer-process.js';
 import { runHvacScript, stepReport, type HvacRun } from './hvac-script.js';
 
@@ -29,6 +30,7 @@ const FULL_STEPS = [
   'mounts: enable/list/tune/read/disable',
   'userpass: enable, create user, login, bad password, list, renew, delete',
   'approle: the pull flow (role, role id, wrapped secret id, unwrap, login, read, uses exhausted)',
+  'database: configure, role, creds, renew, revoke, static role, rotate-root (logins checked with psql)',
   'health: unsealed server answers 200',
   'errors: unknown route is InvalidPath, no token is Forbidden',
 ] as const;
@@ -51,13 +53,38 @@ function reportSteps(steps: readonly string[], run: () => HvacRun) {
 describe('hvac against `coffer server -config` (inmem, tls_disable): uninitialised and sealed at start', () => {
   let servers: CofferProcess[] = [];
   let run: HvacRun;
+  let db: TestDatabase | undefined;
+  // A superuser of this file's own (the script rotates its password) and a user for a static role.
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const admin = { user: `hvac_admin_${suffix}`, password: 'hvac-admin-password' };
+  const staticUser = `hvac_static_${suffix}`;
   beforeAll(async () => {
+    db = await createTestDatabase(inject('postgres'), 'hvac');
+    await db.query(`CREATE ROLE "${admin.user}" LOGIN SUPERUSER PASSWORD '${admin.password}'`);
+    await db.query(`CREATE ROLE "${staticUser}" LOGIN PASSWORD 'static-before'`);
     servers = await startCoffers([{ mode: 'config', hcl: INMEM_PLAIN_CONFIG }, { mode: 'config', hcl: INMEM_PLAIN_CONFIG }]);
     const [main, second] = servers as [CofferProcess, CofferProcess];
-    run = await runHvacScript('full', { COFFER_ADDR: main.address, COFFER_SECOND_ADDR: second.address }, main.dir);
+    run = await runHvacScript(
+      'full',
+      {
+        COFFER_ADDR: main.address,
+        COFFER_SECOND_ADDR: second.address,
+        COFFER_PG_HOST: db.host,
+        COFFER_PG_PORT: String(db.port),
+        COFFER_PG_DATABASE: db.database,
+        COFFER_PG_ADMIN: admin.user,
+        COFFER_PG_ADMIN_PASSWORD: admin.password,
+        COFFER_PG_STATIC_USER: staticUser,
+        COFFER_PSQL: join(findPostgresBinaries()!, 'psql'),
+      },
+      main.dir,
+    );
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
+    // Roles belong to the cluster, not the database: this file's own two go before the database.
+    await db?.query(`DROP ROLE IF EXISTS "${admin.user}"; DROP ROLE IF EXISTS "${staticUser}"`).catch(() => undefined);
+    await db?.drop();
   });
   reportSteps(FULL_STEPS, () => run);
 });

@@ -7,12 +7,15 @@
 # Modes (argv[1]):
 #   full  COFFER_ADDR is a -config server (inmem, plain HTTP) that is still uninitialised and
 #         sealed; COFFER_SECOND_ADDR another one, used for the uninitialised and sealed health codes.
+#         COFFER_PG_* name a PostgreSQL database with a superuser and an existing user for a static
+#         role, and COFFER_PSQL the psql that checks the credentials Vault hands out really log in.
 #   tls   COFFER_ADDR is an https:// server, COFFER_CACERT the CA that signed its certificate;
 #         COFFER_ROOT_TOKEN is set for a dev server, absent for a -config one (then this script
 #         initialises and unseals it and mounts KV v2 at secret/ first).
 
 import json
 import os
+import subprocess
 import sys
 import traceback
 
@@ -352,6 +355,53 @@ if MODE == "full":
         assert message(error) == "invalid role or secret ID", message(error)
         error = raises(exc.InvalidRequest, client().auth.approle.login, role_id="")
         assert "missing role_id" in message(error), message(error)
+
+    def can_login(user, password):
+        """Whether PostgreSQL lets `user` in with `password` (psql, a client nobody here wrote)."""
+        dsn = f"host={os.environ['COFFER_PG_HOST']} port={os.environ['COFFER_PG_PORT']} dbname={os.environ['COFFER_PG_DATABASE']} user={user} sslmode=disable"
+        result = subprocess.run(
+            [os.environ["COFFER_PSQL"], dsn, "-tAc", "select current_user"],
+            env={"PGPASSWORD": password, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+        return result.returncode == 0 and result.stdout.strip() == user
+
+    @step("database: configure, role, creds, renew, revoke, static role, rotate-root (logins checked with psql)")
+    def _():
+        admin, admin_password = os.environ["COFFER_PG_ADMIN"], os.environ["COFFER_PG_ADMIN_PASSWORD"]
+        static_user = os.environ["COFFER_PG_STATIC_USER"]
+        db = root.secrets.database
+        root.sys.enable_secrets_engine("database")
+        url = f"postgresql://{{{{username}}}}:{{{{password}}}}@{os.environ['COFFER_PG_HOST']}:{os.environ['COFFER_PG_PORT']}/{os.environ['COFFER_PG_DATABASE']}?sslmode=disable"
+        db.configure("myapp-pg", "postgresql-database-plugin", allowed_roles=["myapp-role", "myapp-static"], connection_url=url, username=admin, password=admin_password)
+        details = db.read_connection("myapp-pg")["data"]["connection_details"]
+        assert details["connection_url"] == url and details["username"] == admin and "password" not in details, details
+        assert db.list_connections()["data"]["keys"] == ["myapp-pg"]
+        creation = 'CREATE USER "{{name}}" WITH PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";'
+        db.create_role("myapp-role", "myapp-pg", [creation], default_ttl="1h", max_ttl="24h")
+        assert db.read_role("myapp-role")["data"]["default_ttl"] == 3600
+        creds = db.generate_credentials("myapp-role")
+        assert creds["lease_duration"] == 3600 and creds["renewable"] is True, creds
+        user, password = creds["data"]["username"], creds["data"]["password"]
+        assert user.startswith("v-root-myapp-ro-") and can_login(user, password), creds
+        renewed = root.sys.renew_lease(creds["lease_id"], increment=600)
+        assert renewed["lease_id"] == creds["lease_id"] and renewed["lease_duration"] == 600, renewed
+        root.sys.revoke_lease(creds["lease_id"])
+        assert not can_login(user, password)
+        error = raises(exc.InvalidRequest, db.generate_credentials, "nope")
+        assert message(error) == "unknown role: nope", message(error)
+
+        db.create_static_role("myapp-static", "myapp-pg", static_user, [], rotation_period=3600)
+        static = db.get_static_credentials("myapp-static")["data"]
+        assert static["username"] == static_user and 0 < static["ttl"] <= 3600, static
+        assert can_login(static_user, static["password"]) and not can_login(static_user, "static-before")
+
+        db.rotate_root_credentials("myapp-pg")
+        assert not can_login(admin, admin_password)
+        again = db.generate_credentials("myapp-role")["data"]
+        assert can_login(again["username"], again["password"]), again
 
     @step("health: unsealed server answers 200")
     def _():

@@ -19,8 +19,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.drop();
+  // Roles belong to the cluster, not the database: this file's own goes before the database.
   await db.query(`DROP ROLE IF EXISTS "${admin.user}"`).catch(() => undefined);
+  await db.drop();
 });
 
 /** Step 9's writes, in order, as the `vault` CLI sends them. */

@@ -30,8 +30,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await db.drop();
+  // Roles belong to the cluster, not the database: this file's own goes before the database.
   await db.query(`DROP ROLE IF EXISTS "${admin.user}"`).catch(() => undefined);
+  await db.drop();
 });
 
 /** PostgreSQL checks VALID UNTIL against its own clock, so the vault's clock starts at the real time. */
