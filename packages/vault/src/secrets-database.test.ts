@@ -545,6 +545,22 @@ describe('the mount and its pools', () => {
     expect(await vaultConnections()).toBe(0);
   });
 
+  it('sealing or closing the vault closes every pool', async () => {
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h);
+    await readCreds(h);
+    expect(await vaultConnections()).toBeGreaterThan(0);
+    await h.vault.seal();
+    expect(await vaultConnections()).toBe(0);
+    await h.vault.unseal(h.keys[0]!);
+    await h.vault.unseal(h.keys[1]!);
+    await readCreds(h);
+    expect(await vaultConnections()).toBeGreaterThan(0);
+    await h.vault.close();
+    expect(await vaultConnections()).toBe(0);
+  });
+
   it('no password reaches the audit log or the logs in plaintext', async () => {
     const lines: string[] = [];
     const logger = { log: (...args: unknown[]) => void lines.push(JSON.stringify(args)), child: () => logger };
