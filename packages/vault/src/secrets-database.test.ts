@@ -269,6 +269,23 @@ describe('roles and credentials (D6–D8, §2.14)', () => {
     await expectVaultError(createRole(h, { credential_config: { length: 10 } }), 400, 'credential_config validation failed');
   });
 
+  it('runs the rollback statements when creation fails, and refuses credential types PostgreSQL cannot issue', async () => {
+    await db.query('CREATE TABLE IF NOT EXISTS rollback_log (name text)');
+    const h = await databaseVault();
+    await configure(h);
+    await createRole(h, {
+      creation_statements: [`CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'`, 'SELECT 1 / 0'],
+      rollback_statements: [`INSERT INTO rollback_log VALUES ('{{name}}')`],
+    });
+    await expectVaultError(readCreds(h), 500, 'division by zero');
+    const logged = (await db.query<{ name: string }>('SELECT name FROM rollback_log')).rows.map((r) => r.name);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^v-root-myapp-ro-/);
+    expect(await roleExists(logged[0]!)).toBe(false);
+    await createRole(h, { credential_type: 'rsa_private_key' });
+    await expectVaultError(readCreds(h), 400, 'unsupported credential_type: "rsa_private_key"');
+  });
+
   it('scram-sha-256 sends PostgreSQL a verifier, and the password still logs in', async () => {
     const h = await databaseVault();
     await configure(h, { password_authentication: 'scram-sha-256' });
