@@ -693,3 +693,45 @@ describe('the connection breaks while a user is being created (F6)', () => {
     await vi.waitFor(async () => expect(await usersOfRole()).toEqual(before));
   });
 });
+
+describe('a rotation that fails between the database and storage is finished later', () => {
+  it('rotate-root whose new password cannot be stored: the clean-up pass adopts the password the database took', async () => {
+    const rotating = { user: `${admin.user}_w`, password: 'root-before-crash' };
+    await db.query(`CREATE ROLE "${rotating.user}" LOGIN SUPERUSER PASSWORD '${rotating.password}'`);
+    const storage = new FaultyStorage(new MemoryStorage());
+    const h = await databaseVault({ storage });
+    await configure(h, { username: rotating.user, password: rotating.password });
+    await createRole(h);
+    // The write-ahead record is written (put 1), the database changes, then storing the config (put 2) fails.
+    storage.failOnNth('put', 2);
+    await expectVaultError(h.req('update', 'database/rotate-root/myapp-pg'), 500);
+    await expect(db.queryAs(rotating.user, rotating.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    // Until the pass runs, the stored config still has the old password: a fresh pool cannot log in.
+    await h.req('update', 'database/reset/myapp-pg');
+    await expectVaultError(readCreds(h), 500, /password authentication failed/);
+    // The pass settles records a minute old, on the mount's clock: the new password logs in, so it is kept.
+    await h.clock.advanceSec(120);
+    await vi.waitFor(async () => expect(await roleExists((await readCreds(h)).username)).toBe(true));
+    await db.query(`DROP ROLE IF EXISTS "${rotating.user}"`).catch(() => undefined);
+  });
+
+  it('a static rotation whose new password cannot be stored is finished with the same password', async () => {
+    const user = `static_w_${Math.random().toString(36).slice(2, 8)}`;
+    await db.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'static-before'`);
+    const storage = new FaultyStorage(new MemoryStorage());
+    const h = await databaseVault({ storage });
+    await configure(h, { allowed_roles: '*' });
+    await h.req('update', 'database/static-roles/app-static', { db_name: 'myapp-pg', username: user, rotation_period: '1h' });
+    const first = (await h.req('read', 'database/static-creds/app-static')).data as { password: string };
+    storage.failOnNth('put', 2);
+    await expectVaultError(h.req('update', 'database/rotate-role/app-static'), 500);
+    // The database has a password the vault has not stored yet: the old one no longer works.
+    await expect(db.queryAs(user, first.password, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    expect(((await h.req('read', 'database/static-creds/app-static')).data as { password: string }).password).toBe(first.password);
+    // The pass (a minute on) sets the written-ahead password again and stores it.
+    await h.clock.advanceSec(120);
+    await vi.waitFor(async () => expect(((await h.req('read', 'database/static-creds/app-static')).data as { password: string }).password).not.toBe(first.password));
+    const settled = (await h.req('read', 'database/static-creds/app-static')).data as { password: string };
+    await db.queryAs(user, settled.password, 'SELECT 1');
+  });
+});
