@@ -1,4 +1,7 @@
 // connection_url templating, pg settings with libpq's sslmode meanings, and the redacted form a read shows.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientSettingsOf, hasLiteralPassword, redactConnectionUrl, renderConnectionUrl } from './connection-url.js';
 
@@ -26,6 +29,14 @@ describe('connection urls', () => {
     }
     expect(clientSettingsOf('postgres://a:b@db/app?sslmode=require')).toMatchObject({ config: { ssl: { rejectUnauthorized: false } }, tlsFallback: false });
     expect(clientSettingsOf('postgres://a:b@db/app?sslmode=verify-full&application_name=x')).toMatchObject({ config: { ssl: { rejectUnauthorized: true }, application_name: 'x' }, tlsFallback: false });
+    // With a root certificate, require verifies the chain as verify-ca does (libpq, pgx).
+    const ca = join(mkdtempSync(join(tmpdir(), 'coffer-ca-')), 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    expect(clientSettingsOf(`postgres://a:b@db/app?sslmode=require&sslrootcert=${ca}`)).toMatchObject({ config: { ssl: { ca: '-----BEGIN CERTIFICATE-----\n', rejectUnauthorized: true } } });
+    // The last mode given wins, as in libpq.
+    expect(clientSettingsOf('postgres://a:b@db/app?sslmode=disable&sslmode=verify-full')).toMatchObject({ config: { ssl: { rejectUnauthorized: true } } });
+    expect(() => clientSettingsOf('postgres://a:b@db/app?sslmode=verify_full')).toThrow('invalid sslmode value: "verify_full"');
+    expect(() => clientSettingsOf('host=db sslmode=no-verify')).toThrow('invalid sslmode value');
   });
 
   it('shows every literal password as xxxxx, a template as it is', () => {
@@ -34,6 +45,8 @@ describe('connection urls', () => {
     expect(redactConnectionUrl('postgresql://u:p@ss@db/app')).toBe('postgresql://u:xxxxx@db/app');
     expect(redactConnectionUrl('postgresql://db/app?user=u&password=s3cret&sslmode=disable')).toBe('postgresql://db/app?user=u&password=xxxxx&sslmode=disable');
     expect(redactConnectionUrl(`host=db user=u password='s3 cret' dbname=app`)).toBe('host=db user=u password=xxxxx dbname=app');
+    expect(redactConnectionUrl(`host=h password=secret application_name='password=foo'`)).toBe(`host=h password=xxxxx application_name=password=foo`);
+    expect(redactConnectionUrl('postgresql://u@db/app?sslkey=/k.pem&sslpassword=pass-phrase')).toBe('postgresql://u@db/app?sslkey=/k.pem&sslpassword=xxxxx');
     expect(hasLiteralPassword('host=db password={{password}}')).toBe(false);
     expect(hasLiteralPassword('postgresql://{{username}}:{{password}}@db/app')).toBe(false);
     expect(redactConnectionUrl('postgresql://{{username}}:{{password}}@db/app')).toBe('postgresql://{{username}}:{{password}}@db/app');

@@ -24,18 +24,24 @@ export function renderConnectionUrl(credentials: ConnectionCredentials): string 
  * plain TCP when the server has no TLS; `require` insists on TLS without verifying; `verify-ca`
  * and `verify-full` verify the certificate (`verify-ca` not the host name).
  */
-function sslOf(mode: string | undefined): { ssl: ClientConfig['ssl']; tlsFallback: boolean } {
+function sslOf(mode: string | undefined, hasRootCert: boolean): { ssl: ClientConfig['ssl']; tlsFallback: boolean } {
   switch (mode) {
+    case undefined:
+    case 'prefer':
+    case 'allow':
+      return { ssl: { rejectUnauthorized: false }, tlsFallback: true };
     case 'disable':
       return { ssl: false, tlsFallback: false };
     case 'require':
-      return { ssl: { rejectUnauthorized: false }, tlsFallback: false };
+      // With a root certificate, libpq (and pgx) verify the chain as verify-ca does.
+      return hasRootCert ? sslOf('verify-ca', true) : { ssl: { rejectUnauthorized: false }, tlsFallback: false };
     case 'verify-ca':
       return { ssl: { rejectUnauthorized: true, checkServerIdentity: () => undefined }, tlsFallback: false };
     case 'verify-full':
       return { ssl: { rejectUnauthorized: true }, tlsFallback: false };
     default:
-      return { ssl: { rejectUnauthorized: false }, tlsFallback: true };
+      // A typo must not quietly mean "TLS if convenient".
+      throw new Error(`invalid sslmode value: "${mode}"`);
   }
 }
 
@@ -95,13 +101,16 @@ export function clientSettingsOf(rendered: string): ClientSettings {
   let config: ClientConfig;
   let sslMode: string | undefined;
   if (isUrl(rendered)) {
-    // The mode is read here with libpq's meaning; pg-connection-string would read it its own way.
-    sslMode = /[?&]sslmode=([^&#]*)/.exec(rendered)?.[1];
-    config = toClientConfig(parse(rendered.replace(/([?&])sslmode=[^&#]*&?/, '$1').replace(/[?&]$/, '')));
+    // The mode is read here with libpq's meaning (the last one given wins, as in libpq);
+    // pg-connection-string would read it its own way.
+    const modes = [...rendered.matchAll(/[?&]sslmode=([^&#]*)/g)];
+    sslMode = modes.length > 0 ? decodeURIComponent(modes[modes.length - 1]![1]!) : undefined;
+    config = toClientConfig(parse(rendered.replace(/([?&])sslmode=[^&#]*&?/g, '$1').replace(/[?&]$/, '')));
   } else {
     ({ config, sslMode } = parseKeywordDsn(rendered));
   }
-  const { ssl, tlsFallback } = sslOf(sslMode);
+  const hasRootCert = typeof config.ssl === 'object' && config.ssl.ca !== undefined;
+  const { ssl, tlsFallback } = sslOf(sslMode, hasRootCert);
   // Certificates named in the URL (sslrootcert, sslcert, sslkey) stay with the mode's checks.
   const merged = typeof ssl === 'object' && typeof config.ssl === 'object' ? { ...config.ssl, ...ssl } : ssl;
   // As Vault does, so the server can tell who is connected.
@@ -123,25 +132,36 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
+/** Query parameters and keywords that carry a secret: the password, and the client key's passphrase. */
+const SECRET_KEYS = new Set(['password', 'sslpassword']);
+
 /** Whether the connection string carries a literal password (Vault then warns: root rotation cannot work). */
 export function hasLiteralPassword(connection: string): boolean {
-  if (!isUrl(connection)) return keywordPairs(connection).some(([key, value]) => key === 'password' && literal(value));
+  if (!isUrl(connection)) return keywordPairs(connection).some(([key, value]) => SECRET_KEYS.has(key) && literal(value));
   const userinfo = URL_USERINFO.exec(connection)?.[2];
   const colon = userinfo?.indexOf(':') ?? -1;
   if (userinfo !== undefined && colon >= 0 && literal(userinfo.slice(colon + 1))) return true;
-  return literal(/[?&]password=([^&#]*)/.exec(connection)?.[1]);
+  return [...connection.matchAll(/[?&](\w+)=([^&#]*)/g)].some((m) => SECRET_KEYS.has(m[1]!) && literal(m[2]));
 }
 
-/** The connection string as a read returns it: every literal password replaced by `xxxxx` (as Go's url.Redacted). */
+/** The connection string as a read returns it: every literal secret replaced by `xxxxx` (as Go's url.Redacted). */
 export function redactConnectionUrl(connection: string): string {
   if (!hasLiteralPassword(connection)) return connection;
   if (!isUrl(connection)) {
-    return connection.replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/g, (whole, key: string, value: string) => (value === '{{password}}' ? whole : `${key}xxxxx`));
+    // Rebuilt from its pairs, so a value that merely contains "password=" is left alone.
+    return keywordPairs(connection)
+      .map(([key, value]) => `${key}=${SECRET_KEYS.has(key) && literal(value) ? 'xxxxx' : quoteKeywordValue(value)}`)
+      .join(' ');
   }
   return connection
     .replace(URL_USERINFO, (whole, scheme: string, userinfo: string) => {
       const colon = userinfo.indexOf(':');
       return colon < 0 || !literal(userinfo.slice(colon + 1)) ? whole : `${scheme}${userinfo.slice(0, colon)}:xxxxx@`;
     })
-    .replace(/([?&]password=)([^&#]*)/g, (whole, key: string, value: string) => (literal(value) ? `${key}xxxxx` : whole));
+    .replace(/([?&])(\w+)=([^&#]*)/g, (whole, sep: string, key: string, value: string) => (SECRET_KEYS.has(key) && literal(value) ? `${sep}${key}=xxxxx` : whole));
+}
+
+/** A keyword value as libpq reads it back: quoted when empty or holding spaces, quotes or backslashes. */
+function quoteKeywordValue(value: string): string {
+  return value === '' || /[\s'\\]/.test(value) ? `'${value.replace(/['\\]/g, '\\$&')}'` : value;
 }

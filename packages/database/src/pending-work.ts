@@ -60,11 +60,13 @@ async function settle(id: string, work: PendingWork, { env, deps, registry, rota
   }
 }
 
-/** One pass over every record old enough; failures stay for the next pass. Never rejects. */
-export async function settlePendingWork(deps: PendingWorkDeps): Promise<void> {
+/** One pass over every record old enough, until `stopped()`; failures stay for the next pass. Never rejects. */
+export async function settlePendingWork(deps: PendingWorkDeps, stopped: () => boolean = () => false): Promise<void> {
   const { env } = deps;
   try {
     for (const id of await pendingWork.list(env.storage)) {
+      // Sealing or unmounting must not wait for every record against a database that may be down.
+      if (stopped()) return;
       const work = await pendingWork.read(env.storage, id);
       if (!work || env.clock.now() - work.createdMs < MIN_AGE_MS) continue;
       try {
@@ -81,5 +83,5 @@ export async function settlePendingWork(deps: PendingWorkDeps): Promise<void> {
 /** Runs the pass now and then every minute until `stop`. */
 export function periodicPendingWork(deps: PendingWorkDeps): PeriodicTask {
   const { clock, logger } = deps.env;
-  return startPeriodicTask({ clock, logger, intervalMs: PASS_INTERVAL_MS, failure: 'database: pending work pass failed', immediately: true }, () => settlePendingWork(deps));
+  return startPeriodicTask({ clock, logger, intervalMs: PASS_INTERVAL_MS, failure: 'database: pending work pass failed', immediately: true }, (stopped) => settlePendingWork(deps, stopped));
 }

@@ -53,6 +53,14 @@ function isServerError(error: unknown): boolean {
   return error instanceof pg.DatabaseError;
 }
 
+/** Sessions whose role is gone (background processes have no role, hence the oid 0 and null checks). */
+const ORPHANED_SESSIONS = 's.usesysid IS NOT NULL AND s.usesysid <> 0 AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = s.usesysid)';
+
+/** Ends the sessions `which` selects; through pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for nothing here. */
+function endSessionsQuery(which: string): string {
+  return `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE ${which} AND s.pid <> pg_backend_pid()`;
+}
+
 /** The one thing a pooled connection is used for here. */
 interface Session {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -155,15 +163,18 @@ export class PostgresDatabase {
    * fresh one, as database/sql retries a bad connection.
    */
   private async withClient<T>(secrets: readonly string[], fn: (session: Session) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; ; ) {
       if (this.closing) throw new DatabaseOperationError('database connection is closed', true);
+      const pool = this.pool;
       let client: pg.PoolClient;
       try {
-        client = await this.pool.connect();
+        client = await pool.connect();
       } catch (error) {
-        if (this.dropTls(error)) continue;
+        // Another caller may have found out first that the server has no TLS: use its new pool.
+        if (pool !== this.pool || this.dropTls(error)) continue;
         throw this.fail(error, secrets);
       }
+      attempt++;
       // A connection that breaks while checked out emits 'error' with nobody listening (the
       // pool listens only to idle ones), which would end the process; the query fails anyway.
       let lost: Error | undefined;
@@ -183,7 +194,7 @@ export class PostgresDatabase {
         return await fn(session);
       } catch (error) {
         if (!isServerError(error)) broken = error instanceof Error ? error : new Error(String(error));
-        if (broken && attempt === 0 && queries <= 1) continue;
+        if (broken && attempt === 1 && queries <= 1) continue;
         throw error;
       } finally {
         client.off('error', onError);
@@ -298,7 +309,12 @@ export class PostgresDatabase {
       [username],
     );
     const row = info.rows[0];
-    if (!row) return;
+    if (!row) {
+      // Dropped already, maybe by an earlier attempt that failed after its COMMIT: its sessions
+      // may still run, as sessions of a role that no longer exists.
+      await this.endSessions(client, ORPHANED_SESSIONS);
+      return;
+    }
     const user = quoteIdentifier(username);
     const revocations: string[] = [];
     for (const schema of row.schemas) {
@@ -313,22 +329,38 @@ export class PostgresDatabase {
     );
     const drop = `DROP ROLE IF EXISTS ${user}`;
     // After the drop has committed, so no session can start between the two and outlive the
-    // role: by oid (a dropped role's sessions keep it), which also splices no name into SQL as a
-    // literal; through pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for
-    // columns not needed here.
-    const terminate = `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE s.usesysid = ${Number(row.oid)} AND s.pid <> pg_backend_pid()`;
+    // role; by oid (a dropped role's sessions keep it), which splices no name into SQL.
+    const sessions = `s.usesysid = ${Number(row.oid)}`;
     try {
       // One round trip in the usual case.
-      await client.query(['BEGIN', ...revocations, drop, 'COMMIT', terminate].join(';\n'));
+      await client.query(['BEGIN', ...revocations, drop, 'COMMIT', endSessionsQuery(sessions)].join(';\n'));
+      return;
     } catch (error) {
       if (!isServerError(error)) throw error;
       await client.query('ROLLBACK');
+    }
+    const gone = (await client.query('SELECT 1 FROM pg_roles WHERE oid = $1', [row.oid])).rowCount === 0;
+    if (!gone) {
       // Like Vault, revoke as much as possible one by one, then drop.
       let last: unknown;
       for (const query of revocations) await client.query(query).catch((e: unknown) => (last = e));
       if (last) throw last;
       await client.query(drop);
-      await client.query(terminate);
+    }
+    // The drop committed and only ending the sessions failed, or the fallback dropped it.
+    await this.endSessions(client, sessions);
+  }
+
+  /**
+   * Ends sessions, as far as the vault's user may: without superuser or pg_signal_backend
+   * PostgreSQL refuses, and that must not fail a revocation whose user is already dropped.
+   */
+  private async endSessions(client: Session, which: string): Promise<void> {
+    try {
+      await client.query(endSessionsQuery(which));
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      this.deps.logger.log('warn', 'database: could not end the sessions of a revoked user', { error: this.sanitize(messageOf(error)) });
     }
   }
 

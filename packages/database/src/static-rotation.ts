@@ -82,6 +82,7 @@ export class StaticRotations {
    * next attempt with the same password instead of leaving the vault without the live one.
    */
   private async rotateHeld(name: string, role?: StaticRole): Promise<StaticRole> {
+    if (this.stopped) throw VaultError.sealed();
     const current = role ?? (await staticRoles.read(this.env.storage, name));
     if (!current) throw VaultError.invalid(`unknown role: ${name}`);
     const { config, database } = await this.registry.get(this.env.storage, current.dbName);
@@ -140,17 +141,20 @@ export class StaticRotations {
   }
 
   private async rotateDue(): Promise<void> {
-    for (const name of [...this.due.keys()]) {
+    for (const [name, dueMs] of [...this.due]) {
       if (this.stopped) return;
+      if (dueMs > this.env.clock.now()) continue;
       try {
         await this.withRole(name, async (rotate) => {
-          // Looked at again with the role held: a rotate-role may have just rotated it, a delete removed it.
+          // Looked at again with the role held: a rotate-role may have just rotated it (and moved
+          // its due time), a delete removed it. Every writer of `due` holds the role.
+          const current = this.due.get(name);
+          if (current === undefined || current > this.env.clock.now()) return;
           const role = await staticRoles.read(this.env.storage, name);
           if (!role) {
             this.due.delete(name);
             return;
           }
-          if (nextRotationMs(role, this.env.clock.now()) > this.env.clock.now()) return;
           await rotate(role);
         });
       } catch (error) {

@@ -17,13 +17,16 @@ export interface PeriodicTaskOptions {
   immediately?: boolean;
 }
 
-/** Runs `task` every `intervalMs`, counted from the end of the previous run, so runs never overlap. */
-export function startPeriodicTask(options: PeriodicTaskOptions, task: () => Promise<void>): PeriodicTask {
+/**
+ * Runs `task` every `intervalMs`, counted from the end of the previous run, so runs never overlap.
+ * A long run should look at `stopped()` between its steps: `stop()` waits for it.
+ */
+export function startPeriodicTask(options: PeriodicTaskOptions, task: (stopped: () => boolean) => Promise<void>): PeriodicTask {
   let timer: TimerHandle | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   const run = (): void => {
-    running = task()
+    running = task(() => stopped)
       .catch((error: unknown) => options.logger.log('warn', options.failure, { error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
         running = undefined;
