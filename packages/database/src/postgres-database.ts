@@ -140,7 +140,7 @@ export class PostgresDatabase {
         await database.withClient([], (client) => client.query('SELECT 1'));
       } catch (error) {
         await database.close();
-        throw new DatabaseOperationError(`error verifying connection: ${messageOf(error)}`, true);
+        throw new DatabaseOperationError(`error verifying connection: ${database.sanitize(messageOf(error))}`, true);
       }
     }
     return database;
