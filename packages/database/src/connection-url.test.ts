@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { clientSettingsOf, hasLiteralPassword, redactConnectionUrl, renderConnectionUrl } from './connection-url.js';
 
 describe('connection urls', () => {
@@ -50,5 +51,28 @@ describe('connection urls', () => {
     expect(hasLiteralPassword('host=db password={{password}}')).toBe(false);
     expect(hasLiteralPassword('postgresql://{{username}}:{{password}}@db/app')).toBe(false);
     expect(redactConnectionUrl('postgresql://{{username}}:{{password}}@db/app')).toBe('postgresql://{{username}}:{{password}}@db/app');
+  });
+});
+
+describe('redaction under arbitrary passwords', () => {
+  it('no literal password survives in a URL, a query parameter or a keyword DSN', () => {
+    const secret = fc.string({ minLength: 6, maxLength: 24 }).filter((p) => p !== '{{password}}' && !p.includes('xxxxx'));
+    fc.assert(
+      fc.property(secret, fc.constantFrom('userinfo', 'query', 'keyword'), (password, form) => {
+        const escaped = encodeURIComponent(password);
+        const quoted = `'${password.replace(/['\\]/g, '\\$&')}'`;
+        const connection =
+          form === 'userinfo'
+            ? `postgresql://admin:${escaped}@db.internal:5432/app?sslmode=disable`
+            : form === 'query'
+              ? `postgresql://db.internal:5432/app?user=admin&password=${escaped}&sslmode=disable`
+              : `host=db.internal port=5432 user=admin password=${quoted} dbname=app`;
+        expect(hasLiteralPassword(connection)).toBe(true);
+        const shown = redactConnectionUrl(connection);
+        expect(shown).not.toContain(form === 'keyword' ? quoted : escaped);
+        expect(shown).toContain('xxxxx');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

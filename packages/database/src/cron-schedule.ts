@@ -8,15 +8,16 @@ const FIELDS = [
   { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ] as const;
 
-const DESCRIPTORS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+/** A Map, so that no input (`__proto__`, say) can reach an inherited property. */
+const DESCRIPTORS = new Map<string, string>([
+  ['@yearly', '0 0 1 1 *'],
+  ['@annually', '0 0 1 1 *'],
+  ['@monthly', '0 0 1 * *'],
+  ['@weekly', '0 0 * * 0'],
+  ['@daily', '0 0 * * *'],
+  ['@midnight', '0 0 * * *'],
+  ['@hourly', '0 * * * *'],
+]);
 
 export class CronError extends Error {
   override readonly name = 'CronError';
@@ -71,7 +72,7 @@ function parseField(text: string, spec: (typeof FIELDS)[number]): ParsedField {
 }
 
 export function parseCronSchedule(expression: string): CronSchedule {
-  const text = DESCRIPTORS[expression.trim().toLowerCase()] ?? expression.trim();
+  const text = DESCRIPTORS.get(expression.trim().toLowerCase()) ?? expression.trim();
   const parts = text.split(/\s+/);
   if (parts.length !== 5) throw new CronError(`expected exactly 5 fields, found ${parts.length}: "${expression}"`);
   const [minute, hour, dayOfMonth, month, dayOfWeek] = parts.map((part, i) => parseField(part, FIELDS[i]!)) as [ParsedField, ParsedField, ParsedField, ParsedField, ParsedField];
