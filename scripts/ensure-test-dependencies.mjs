@@ -17,7 +17,7 @@ const REQUIREMENTS = [
   { what: 'openssl', check: ['openssl', ['version']], aptPackage: 'openssl', hint: 'the tests run `openssl` from PATH' },
   {
     what: 'PostgreSQL server binaries',
-    check: ['sh', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb']],
+    check: ['sh', ['-c', 'test -n "$COFFER_PG_BIN" && test -x "$COFFER_PG_BIN/initdb" || ls /usr/lib/postgresql/*/bin/initdb || command -v initdb']],
     aptPackage: 'postgresql',
     hint: 'the tests start a throwaway cluster with /usr/lib/postgresql/<major>/bin/initdb and postgres',
   },

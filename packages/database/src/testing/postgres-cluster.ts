@@ -22,27 +22,41 @@ export interface PostgresCluster extends PostgresServer {
 const SUPERUSER = 'postgres';
 const READY_LINE = 'database system is ready to accept connections';
 
-/** The newest server binaries Debian's packages installed (`/usr/lib/postgresql/<major>/bin`). */
+/**
+ * Where `initdb` and `postgres` are: COFFER_PG_BIN, else the newest of Debian's
+ * `/usr/lib/postgresql/<major>/bin`, else a directory on PATH that has them.
+ */
 export function findPostgresBinaries(): string | undefined {
+  const hasServer = (dir: string): boolean => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'));
   const fromEnv = process.env['COFFER_PG_BIN'];
-  if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
+  if (fromEnv && hasServer(fromEnv)) return fromEnv;
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root)
-    .filter((major) => existsSync(join(root, major, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return majors[0] === undefined ? undefined : join(root, majors[0], 'bin');
+  if (existsSync(root)) {
+    const majors = readdirSync(root)
+      .filter((major) => hasServer(join(root, major, 'bin')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (majors[0] !== undefined) return join(root, majors[0], 'bin');
+  }
+  return (process.env['PATH'] ?? '').split(':').find((dir) => dir !== '' && hasServer(dir));
 }
 
-/** initdb refuses to run as root, so as root the cluster belongs to the `postgres` account. */
+/**
+ * initdb refuses to run as root, so as root the cluster belongs to the `postgres` account,
+ * which Debian's package creates; on a machine that has the binaries without it, it is created
+ * here as a system account.
+ */
 function serverAccount(): { uid: number; gid: number } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const uid = spawnSync('id', ['-u', SUPERUSER], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', SUPERUSER], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) {
-    throw new Error('running as root, but there is no `postgres` account to run PostgreSQL as (initdb refuses root)');
+  const lookup = () => ({ uid: spawnSync('id', ['-u', SUPERUSER], { encoding: 'utf8' }), gid: spawnSync('id', ['-g', SUPERUSER], { encoding: 'utf8' }) });
+  let ids = lookup();
+  if (ids.uid.status !== 0) {
+    const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], { encoding: 'utf8' });
+    ids = lookup();
+    if (ids.uid.status !== 0) {
+      throw new Error(`running as root, and there is no \`${SUPERUSER}\` account to run PostgreSQL as (initdb refuses root); creating it failed: ${created.stderr || created.error?.message}`);
+    }
   }
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  return { uid: Number(ids.uid.stdout.trim()), gid: Number(ids.gid.stdout.trim()) };
 }
 
 function asServerAccount(account: { uid: number; gid: number } | undefined, command: string, args: string[]): [string, string[]] {
@@ -85,7 +99,7 @@ function waitUntilReady(child: ChildProcess, log: () => string): Promise<void> {
  */
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const bin = findPostgresBinaries();
-  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (install Debian\'s `postgresql` package, or set COFFER_PG_BIN)');
+  if (!bin) throw new Error('PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql/*/bin or on PATH (install Debian\'s `postgresql` package, or set COFFER_PG_BIN)');
   const account = serverAccount();
   const dir = mkdtempSync(join(tmpdir(), 'coffer-pg-'));
   const dataDir = join(dir, 'data');
