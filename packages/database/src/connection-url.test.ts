@@ -34,6 +34,12 @@ describe('connection urls', () => {
     const ca = join(mkdtempSync(join(tmpdir(), 'coffer-ca-')), 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
     expect(clientSettingsOf(`postgres://a:b@db/app?sslmode=require&sslrootcert=${ca}`)).toMatchObject({ config: { ssl: { ca: '-----BEGIN CERTIFICATE-----\n', rejectUnauthorized: true } } });
+    writeFileSync(ca.replace('ca.pem', 'client.pem'), 'client certificate');
+    expect(clientSettingsOf(`host=db sslmode=require sslrootcert=${ca} sslcert=${ca.replace('ca.pem', 'client.pem')}`)).toMatchObject({
+      config: { ssl: { ca: '-----BEGIN CERTIFICATE-----\n', cert: 'client certificate', rejectUnauthorized: true } },
+    });
+    // Every sslmode is taken out before pg-connection-string reads the URL, repeated ones too.
+    expect(clientSettingsOf('postgres://a:b@db/app?sslmode=disable&sslmode=disable&sslmode=disable&application_name=x')).toMatchObject({ config: { ssl: false, application_name: 'x', database: 'app' } });
     // The last mode given wins, as in libpq.
     expect(clientSettingsOf('postgres://a:b@db/app?sslmode=disable&sslmode=verify-full')).toMatchObject({ config: { ssl: { rejectUnauthorized: true } } });
     expect(() => clientSettingsOf('postgres://a:b@db/app?sslmode=verify_full')).toThrow('invalid sslmode value: "verify_full"');

@@ -1,4 +1,5 @@
 // connection_url: Vault's {{username}}/{{password}} templating, the pg settings it turns into, and its redacted read form.
+import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import { parse, toClientConfig } from 'pg-connection-string';
 
@@ -51,6 +52,8 @@ function keywordPairs(dsn: string): Array<[string, string]> {
   return [...dsn.matchAll(pattern)].map((match) => [match[1]!, match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3]!]);
 }
 
+const SSL_FILE_OPTION = { sslrootcert: 'ca', sslcert: 'cert', sslkey: 'key' } as const;
+
 function parseKeywordDsn(dsn: string): { config: ClientConfig; sslMode: string | undefined } {
   const config: ClientConfig = {};
   let sslMode: string | undefined;
@@ -75,6 +78,15 @@ function parseKeywordDsn(dsn: string): { config: ClientConfig; sslMode: string |
       case 'sslmode':
         sslMode = value;
         break;
+      case 'sslrootcert':
+      case 'sslcert':
+      case 'sslkey': {
+        // Read as libpq reads them, so that `require` with a root certificate verifies the chain.
+        const ssl = typeof config.ssl === 'object' ? config.ssl : {};
+        ssl[SSL_FILE_OPTION[key]] = readFileSync(value, 'utf8');
+        config.ssl = ssl;
+        break;
+      }
       case 'connect_timeout':
         config.connectionTimeoutMillis = Number(value) * 1000;
         break;
@@ -86,6 +98,17 @@ function parseKeywordDsn(dsn: string): { config: ClientConfig; sslMode: string |
     }
   }
   return { config, sslMode };
+}
+
+/** The URL with every `name=` query parameter removed. */
+function withoutParameter(url: string, name: string): string {
+  const question = url.indexOf('?');
+  if (question < 0) return url;
+  const kept = url
+    .slice(question + 1)
+    .split('&')
+    .filter((pair) => pair !== '' && pair.split('=', 1)[0] !== name);
+  return kept.length > 0 ? `${url.slice(0, question)}?${kept.join('&')}` : url.slice(0, question);
 }
 
 const isUrl = (connection: string): boolean => /^postgres(ql)?:\/\//.test(connection);
@@ -105,7 +128,7 @@ export function clientSettingsOf(rendered: string): ClientSettings {
     // pg-connection-string would read it its own way.
     const modes = [...rendered.matchAll(/[?&]sslmode=([^&#]*)/g)];
     sslMode = modes.length > 0 ? decodeURIComponent(modes[modes.length - 1]![1]!) : undefined;
-    config = toClientConfig(parse(rendered.replace(/([?&])sslmode=[^&#]*&?/g, '$1').replace(/[?&]$/, '')));
+    config = toClientConfig(parse(withoutParameter(rendered, 'sslmode')));
   } else {
     ({ config, sslMode } = parseKeywordDsn(rendered));
   }

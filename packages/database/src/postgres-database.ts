@@ -53,9 +53,6 @@ function isServerError(error: unknown): boolean {
   return error instanceof pg.DatabaseError;
 }
 
-/** Sessions whose role is gone (background processes have no role, hence the oid 0 and null checks). */
-const ORPHANED_SESSIONS = 's.usesysid IS NOT NULL AND s.usesysid <> 0 AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = s.usesysid)';
-
 /** Ends the sessions `which` selects; through pg_stat_get_activity, as the pg_stat_activity view joins two catalogs for nothing here. */
 function endSessionsQuery(which: string): string {
   return `SELECT pg_terminate_backend(s.pid) FROM pg_stat_get_activity(NULL) s WHERE ${which} AND s.pid <> pg_backend_pid()`;
@@ -292,7 +289,7 @@ export class PostgresDatabase {
 
   /**
    * Vault's default revocation: revoke what the user holds in each schema and in `public`, revoke
-   * CONNECT, then drop it. Its open sessions are ended too (vault#8668: a dropped role's sessions
+   * CONNECT, then drop it. Its open sessions are ended first (vault#8668: a dropped role's sessions
    * otherwise stay usable).
    */
   private async defaultDeleteUser(client: Session, username: string): Promise<void> {
@@ -309,12 +306,9 @@ export class PostgresDatabase {
       [username],
     );
     const row = info.rows[0];
-    if (!row) {
-      // Dropped already, maybe by an earlier attempt that failed after its COMMIT: its sessions
-      // may still run, as sessions of a role that no longer exists.
-      await this.endSessions(client, ORPHANED_SESSIONS);
-      return;
-    }
+    // Gone already: dropped by hand, or by an earlier attempt whose reply was lost. That attempt
+    // had ended its sessions before the drop, and none could start after its NOLOGIN.
+    if (!row) return;
     const user = quoteIdentifier(username);
     const revocations: string[] = [];
     for (const schema of row.schemas) {
@@ -327,28 +321,27 @@ export class PostgresDatabase {
       `REVOKE USAGE ON SCHEMA public FROM ${user}`,
       `REVOKE CONNECT ON DATABASE ${quoteIdentifier(row.database)} FROM ${user}`,
     );
-    const drop = `DROP ROLE IF EXISTS ${user}`;
-    // After the drop has committed, so no session can start between the two and outlive the
-    // role; by oid (a dropped role's sessions keep it), which splices no name into SQL.
+    // NOLOGIN is committed before the sessions are ended, so none can start in between and
+    // outlive the role; sessions are picked by oid, which splices no name into SQL.
+    const noLogin = `ALTER ROLE ${user} NOLOGIN`;
     const sessions = `s.usesysid = ${Number(row.oid)}`;
+    const drop = `DROP ROLE IF EXISTS ${user}`;
     try {
       // One round trip in the usual case.
-      await client.query(['BEGIN', ...revocations, drop, 'COMMIT', endSessionsQuery(sessions)].join(';\n'));
+      await client.query(['BEGIN', ...revocations, noLogin, 'COMMIT', endSessionsQuery(sessions), drop].join(';\n'));
       return;
     } catch (error) {
       if (!isServerError(error)) throw error;
       await client.query('ROLLBACK');
     }
-    const gone = (await client.query('SELECT 1 FROM pg_roles WHERE oid = $1', [row.oid])).rowCount === 0;
-    if (!gone) {
-      // Like Vault, revoke as much as possible one by one, then drop.
-      let last: unknown;
-      for (const query of revocations) await client.query(query).catch((e: unknown) => (last = e));
-      if (last) throw last;
-      await client.query(drop);
-    }
-    // The drop committed and only ending the sessions failed, or the fallback dropped it.
+    // Like Vault, revoke as much as possible one by one, then drop; ending the sessions is best
+    // effort, as an admin without pg_signal_backend may not.
+    let last: unknown;
+    for (const query of revocations) await client.query(query).catch((e: unknown) => (last = e));
+    if (last) throw last;
+    await client.query(noLogin);
     await this.endSessions(client, sessions);
+    await client.query(drop);
   }
 
   /**

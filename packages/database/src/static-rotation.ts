@@ -17,7 +17,9 @@ export function nextRotationMs(role: StaticRole, nowMs: number): number {
   if (!role.rotationSchedule) return role.lastVaultRotationMs + role.rotationPeriodSec * 1000;
   const schedule = parseCronSchedule(role.rotationSchedule);
   const due = schedule.next(role.lastVaultRotationMs);
-  if (role.rotationWindowSec > 0 && nowMs > due + role.rotationWindowSec * 1000) return schedule.next(nowMs);
+  const windowMs = role.rotationWindowSec * 1000;
+  // Missed: the first time whose window has not closed yet, which may be one open right now.
+  if (windowMs > 0 && nowMs > due + windowMs) return schedule.next(nowMs - windowMs);
   return due;
 }
 
@@ -43,7 +45,8 @@ export class StaticRotations {
     for (const name of await staticRoles.list(this.env.storage)) {
       try {
         const role = await staticRoles.read(this.env.storage, name);
-        if (role) this.due.set(name, nextRotationMs(role, nowMs));
+        // A request may have scheduled the role meanwhile, from a fresher read than this one.
+        if (role && !this.due.has(name)) this.due.set(name, nextRotationMs(role, nowMs));
       } catch (error) {
         // One unreadable role must not stop the others from rotating.
         this.env.logger.log('error', 'database: static role not scheduled', { role: name, error: error instanceof Error ? error.message : String(error) });
@@ -148,11 +151,19 @@ export class StaticRotations {
         await this.withRole(name, async (rotate) => {
           // Looked at again with the role held: a rotate-role may have just rotated it (and moved
           // its due time), a delete removed it. Every writer of `due` holds the role.
+          const nowMs = this.env.clock.now();
           const current = this.due.get(name);
-          if (current === undefined || current > this.env.clock.now()) return;
+          if (current === undefined || current > nowMs) return;
           const role = await staticRoles.read(this.env.storage, name);
           if (!role) {
             this.due.delete(name);
+            return;
+          }
+          // A retry after a failure is due by the retry time, but a scheduled role whose window
+          // has closed meanwhile waits for its next time, as Vault's IsInsideRotationWindow.
+          const next = nextRotationMs(role, nowMs);
+          if (next > nowMs) {
+            this.due.set(name, next);
             return;
           }
           await rotate(role);

@@ -536,11 +536,11 @@ describe('static roles (D9–D12)', () => {
     const before = await unsealedVault({ storage, clock: new TestClock(start) }, ++vaults);
     await before.req('update', 'sys/mounts/database', { type: 'database' });
     await configure(before, { allowed_roles: '*' });
-    await before.req('update', 'database/static-roles/myapp-cron', { db_name: 'myapp-pg', username: account.user, rotation_schedule: '0 * * * *', rotation_window: '1h' });
+    await before.req('update', 'database/static-roles/myapp-cron', { db_name: 'myapp-pg', username: account.user, rotation_schedule: '0 */4 * * *', rotation_window: '1h' });
     const first = await staticCreds(before, 'myapp-cron');
     await before.vault.close();
 
-    // Down from 10:00 to 13:30: the 11:00 slot's window (until 12:00) has passed.
+    // Down from 10:00 to 13:30: the 12:00 time's window (until 13:00) has passed; the next is 16:00.
     const later = new TestClock(start + 3.5 * 3600_000);
     const after = await createVault({ storage, clock: later, random: seededRandom(++vaults) });
     open.push({ ...before, vault: after, clock: later });
@@ -549,10 +549,10 @@ describe('static roles (D9–D12)', () => {
     const read = async () => (await after.handle({ operation: 'read', path: 'database/static-creds/myapp-cron', token: before.token })).data as { password: string; ttl: number };
     await later.advance(0);
     expect((await read()).password).toBe(first.password);
-    expect((await read()).ttl).toBe(30 * 60 - 30);
+    expect((await read()).ttl).toBe(2.5 * 3600 - 30);
     // One timer for the next slot, not a timer re-armed over and over.
     expect(later.pendingTimers).toBeLessThanOrEqual(3);
-    await later.advanceSec(30 * 60);
+    await later.advanceSec(2.5 * 3600);
     await vi.waitFor(async () => expect((await read()).password).not.toBe(first.password));
   });
 
