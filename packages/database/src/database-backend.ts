@@ -12,7 +12,7 @@ import { StaticRotations } from './static-rotation.js';
 
 export function createDatabaseBackend(): BackendFactory {
   return defineBackend((env) => {
-    const deps = { random: env.random, clock: env.clock, logger: env.logger };
+    const deps = { random: env.random, clock: env.clock, crypto: env.crypto, logger: env.logger };
     const registry = new ConnectionRegistry(deps);
     const passwords = credentialPasswords(env);
     const rotations = new StaticRotations(env, registry, passwords);

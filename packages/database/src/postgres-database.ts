@@ -1,6 +1,6 @@
 // The postgresql-database-plugin: a connection pool and the user lifecycle Vault's PostgreSQL plugin runs (create, change, drop).
 import pg from 'pg';
-import type { Clock, Logger, Random } from '@coffer/sdk';
+import type { Clock, Crypto, Logger, Random } from '@coffer/sdk';
 import { clientSettingsOf, renderConnectionUrl, type ConnectionCredentials } from './connection-url.js';
 import { DEFAULT_PASSWORD_STATEMENT, DEFAULT_RENEW_STATEMENT, formatExpiration, queriesOf, quoteIdentifier, renderQuery } from './statements.js';
 import { scramSha256Verifier } from './scram-verifier.js';
@@ -21,6 +21,7 @@ export interface ConnectionSettings extends ConnectionCredentials {
 export interface DatabaseDeps {
   random: Random;
   clock: Clock;
+  crypto: Crypto;
   logger: Logger;
 }
 
@@ -89,7 +90,7 @@ export class PostgresDatabase {
     private readonly settings: ConnectionSettings,
     private readonly deps: DatabaseDeps,
   ) {
-    this.usernames = compileUsernameTemplate(settings.usernameTemplate || DEFAULT_USERNAME_TEMPLATE, deps.random, deps.clock);
+    this.usernames = compileUsernameTemplate(settings.usernameTemplate || DEFAULT_USERNAME_TEMPLATE, deps);
     this.rootSecrets = [settings.password, encodeURIComponent(settings.password)].filter((s) => s.length > 0);
     const { config, tlsFallback } = clientSettingsOf(renderConnectionUrl(settings));
     this.tlsFallback = tlsFallback;
@@ -201,7 +202,7 @@ export class PostgresDatabase {
   }
 
   private async passwordValue(password: string): Promise<string> {
-    return this.settings.passwordAuthentication === 'scram-sha-256' ? scramSha256Verifier(password, this.deps.random) : password;
+    return this.settings.passwordAuthentication === 'scram-sha-256' ? scramSha256Verifier(password, this.deps.random, this.deps.crypto) : password;
   }
 
   /** Runs each query of `statements` with `values` in one transaction; a failure rolls all of it back. */

@@ -2,6 +2,7 @@
 // username templates and rotation schedules either parse or throw their own error, never hang.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { nodeCrypto } from '@coffer/sdk';
 import { TestClock, seededRandom } from '@coffer/sdk/testing';
 import { compileUsernameTemplate, TemplateError } from './username-template.js';
 import { CronError, parseCronSchedule } from './cron-schedule.js';
@@ -20,7 +21,7 @@ describe('username templates and cron schedules under arbitrary input', () => {
     fc.assert(
       fc.property(fc.oneof(templateText, fc.string({ maxLength: 40 })), (text) => {
         try {
-          const template = compileUsernameTemplate(text, seededRandom(1), new TestClock());
+          const template = compileUsernameTemplate(text, { random: seededRandom(1), clock: new TestClock(), crypto: nodeCrypto });
           expect(typeof template.generate({ DisplayName: 'token', RoleName: 'role' })).toBe('string');
         } catch (error) {
           expect(error).toBeInstanceOf(TemplateError);

@@ -1,10 +1,11 @@
 // username_template: Vault's default and the Go template features custom templates use.
 import { describe, expect, it } from 'vitest';
+import { nodeCrypto } from '@coffer/sdk';
 import { TestClock, seededRandom } from '@coffer/sdk/testing';
 import { compileUsernameTemplate, DEFAULT_USERNAME_TEMPLATE, TemplateError } from './username-template.js';
 
 const clock = new TestClock(Date.UTC(2026, 10, 23, 12, 0, 0));
-const compile = (template: string) => compileUsernameTemplate(template, seededRandom(7), clock);
+const compile = (template: string) => compileUsernameTemplate(template, { random: seededRandom(7), clock, crypto: nodeCrypto });
 
 describe('username templates', () => {
   it('the default: v-<display 8>-<role 8>-<20 random>-<unix seconds>, at most 63 characters', () => {

@@ -1,6 +1,5 @@
 // Vault's username_template: a Go text/template with Vault's helper functions (sdk/helper/template), enough of the language for real templates.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBase62, randomUuid, toHex, type Clock, type Random } from '@coffer/sdk';
+import { randomBase62, randomUuid, toHex, utf8, type Clock, type Crypto, type Random } from '@coffer/sdk';
 
 /** The PostgreSQL plugin's default: `v-<display 8>-<role 8>-<20 random>-<unix seconds>`, at most 63 characters. */
 export const DEFAULT_USERNAME_TEMPLATE = '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 }}';
@@ -27,10 +26,15 @@ type Operand =
   | { kind: 'function'; name: string }
   | { kind: 'group'; pipeline: Pipeline };
 
-interface Env {
-  metadata: UsernameMetadata;
+/** What generating a name may use: the vault's own randomness, clock and hashing. */
+export interface TemplateDeps {
   random: Random;
   clock: Clock;
+  crypto: Crypto;
+}
+
+interface Env extends TemplateDeps {
+  metadata: UsernameMetadata;
 }
 
 function asString(value: Value | undefined, fn: string): string {
@@ -78,17 +82,17 @@ const FUNCTIONS: Record<string, (env: Env, args: Value[]) => Value> = {
   printf: (_, [format, ...rest]) => printf(asString(format, 'printf'), rest),
   random: (env, [n]) => randomBase62(env.random, asInt(n, 'random')),
   truncate: (_, [n, s]) => asString(s, 'truncate').slice(0, asInt(n, 'truncate')),
-  truncate_sha256: (_, [n, s]) => {
+  truncate_sha256: (env, [n, s]) => {
     const text = asString(s, 'truncate_sha256');
     const max = asInt(n, 'truncate_sha256');
     if (text.length <= max) return text;
     if (max <= 8) throw new TemplateError('truncate_sha256: length must be greater than 8');
-    return text.slice(0, max - 8) + toHex(sha256(new TextEncoder().encode(text.slice(max - 8)))).slice(0, 8);
+    return text.slice(0, max - 8) + toHex(env.crypto.sha256(utf8(text.slice(max - 8)))).slice(0, 8);
   },
   uppercase: (_, [s]) => asString(s, 'uppercase').toUpperCase(),
   lowercase: (_, [s]) => asString(s, 'lowercase').toLowerCase(),
   replace: (_, [find, to, s]) => asString(s, 'replace').replaceAll(asString(find, 'replace'), asString(to, 'replace')),
-  sha256: (_, [s]) => toHex(sha256(new TextEncoder().encode(asString(s, 'sha256')))),
+  sha256: (env, [s]) => toHex(env.crypto.sha256(utf8(asString(s, 'sha256')))),
   base64: (_, [s]) => Buffer.from(asString(s, 'base64'), 'utf8').toString('base64'),
   unix_time: (env) => Math.floor(env.clock.now() / 1000),
   unix_time_millis: (env) => env.clock.now(),
@@ -232,10 +236,11 @@ export interface UsernameTemplate {
  * Parses a template once and checks it renders (Vault's Initialize generates one name from empty
  * metadata), so a broken template fails when the connection is configured, not at first use.
  */
-export function compileUsernameTemplate(template: string, random: Random, clock: Clock): UsernameTemplate {
+export function compileUsernameTemplate(template: string, deps: TemplateDeps): UsernameTemplate {
   const nodes = parseTemplate(template);
+  const { random, clock, crypto } = deps;
   const generate = (metadata: UsernameMetadata): string =>
-    nodes.map((node) => (node.kind === 'text' ? node.text : String(evaluatePipeline(node.pipeline, { metadata, random, clock })))).join('');
+    nodes.map((node) => (node.kind === 'text' ? node.text : String(evaluatePipeline(node.pipeline, { metadata, random, clock, crypto })))).join('');
   generate({ DisplayName: '', RoleName: '' });
   return { generate };
 }

@@ -1,6 +1,7 @@
 // The same primitives in pure JavaScript (@noble), for runtimes without node:crypto.
 import { gcm } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
+import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DecryptionError, type Crypto } from './crypto.js';
 
@@ -22,4 +23,5 @@ export const nobleCrypto: Crypto = {
   },
   hmacSha256: (key, message) => hmac(sha256, key, message),
   sha256: (message) => sha256(message),
+  pbkdf2Sha256: (password, salt, iterations, length) => pbkdf2Async(sha256, password, salt, { c: iterations, dkLen: length }),
 };

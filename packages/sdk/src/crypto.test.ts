@@ -113,6 +113,14 @@ describe('node and noble crypto agree both ways', () => {
     );
   });
 
+  it('PBKDF2-HMAC-SHA256 gives the published vector and the same bytes both ways', async () => {
+    const vector = '120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b';
+    for (const crypto of [nodeCrypto, nobleCrypto]) expect(toHex(await crypto.pbkdf2Sha256(utf8('password'), utf8('salt'), 1, 32))).toBe(vector);
+    const password = utf8('A1a-generated-password');
+    const salt = new Uint8Array(16).fill(7);
+    expect(toHex(await nodeCrypto.pbkdf2Sha256(password, salt, 4096, 32))).toBe(toHex(await nobleCrypto.pbkdf2Sha256(password, salt, 4096, 32)));
+  });
+
   it('HMAC and SHA-256 agree on random input', () => {
     fc.assert(
       fc.property(bytes(0, 200), bytes(0, 1000), (key, message) => {

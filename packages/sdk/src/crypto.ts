@@ -1,4 +1,4 @@
-// The primitives Vault's barrier, tokens and audit hashing rest on: AES-256-GCM, HMAC-SHA256, SHA-256.
+// The primitives Vault's barrier, tokens and audit hashing rest on: AES-256-GCM, HMAC-SHA256, SHA-256, PBKDF2.
 
 /**
  * One implementation of the primitives. `nodeCrypto` is the fast one on Node;
@@ -17,6 +17,8 @@ export interface Crypto {
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array;
   sha256(message: Uint8Array): Uint8Array;
+  /** PBKDF2-HMAC-SHA256 (SCRAM verifiers), off the event loop where the runtime allows. */
+  pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Promise<Uint8Array>;
 }
 
 export const AES_KEY_BYTES = 32;
