@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptListMethod } from './list-method-rewrite.js';
+import { acceptListMethod, installListAcceptance, type ListAcceptance } from './list-method-rewrite.js';
 
 interface Echo {
   method: string;
@@ -57,9 +57,9 @@ async function listen<S extends http.Server | https.Server>(server: S): Promise<
   return (server.address() as net.AddressInfo).port;
 }
 
-async function listAwareServer(handler: http.RequestListener = echo): Promise<{ server: http.Server; port: number }> {
+async function listAwareServer(acceptance: ListAcceptance, handler: http.RequestListener = echo): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer(handler);
-  acceptListMethod(server);
+  installListAcceptance(server, acceptance);
   return { server, port: await listen(server) };
 }
 
@@ -102,16 +102,16 @@ function parseResponses(raw: string): Response[] {
 
 const echoed = (response: Response | undefined): Echo => JSON.parse(response?.body ?? 'null') as Echo;
 
-describe('acceptListMethod on node:http', () => {
+describe.each(['takeover', 'front'] as const)('acceptListMethod on node:http (%s)', (acceptance) => {
   it('delivers LIST to the handler as GET with list=true, keeping the peer address', async () => {
-    const { port } = await listAwareServer();
+    const { port } = await listAwareServer(acceptance);
     const [response] = parseResponses(await exchange(port, 'LIST /v1/secret/metadata HTTP/1.1\r\nHost: vault\r\nX-Vault-Token: t\r\nConnection: close\r\n\r\n'));
     expect(response?.status).toBe(200);
     expect(echoed(response)).toEqual({ method: 'GET', url: '/v1/secret/metadata?list=true', body: '', remoteAddress: '127.0.0.1', encrypted: false });
   });
 
   it('answers pipelined LIST, Content-Length and chunked requests on one keep-alive connection, in order', async () => {
-    const { port } = await listAwareServer();
+    const { port } = await listAwareServer(acceptance);
     const raw =
       'LIST /v1/secret/metadata/app?x=1 HTTP/1.1\r\nHost: vault\r\n\r\n' +
       'POST /v1/secret/data/app HTTP/1.1\r\nHost: vault\r\nContent-Length: 27\r\n\r\nLIST /v1/in-body HTTP/1.1\r\n' +
@@ -130,7 +130,7 @@ describe('acceptListMethod on node:http', () => {
   });
 
   it('reassembles requests written a few bytes at a time', async () => {
-    const { port } = await listAwareServer();
+    const { port } = await listAwareServer(acceptance);
     const raw = 'LIST /v1/a HTTP/1.1\r\nHost: vault\r\n\r\nPOST /v1/b HTTP/1.1\r\nHost: vault\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nLIST /v1/c HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n';
     const socket = await connect(port);
     socket.setNoDelay(true);
@@ -140,7 +140,7 @@ describe('acceptListMethod on node:http', () => {
   });
 
   it('still lets llhttp answer 400 to what it cannot parse, including a malformed LIST', async () => {
-    const { port } = await listAwareServer();
+    const { port } = await listAwareServer(acceptance);
     for (const raw of ['GET / HTTP/1.1\r\nHost: vault\r\nBad Header\r\n\r\n', 'LIST /v1/a\r\n\r\n', 'LIST  /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'FOO /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n']) {
       expect(await exchange(port, raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     }
@@ -156,7 +156,7 @@ describe('acceptListMethod on node:http', () => {
   });
 
   it('hands an upgraded connection its bytes untouched', async () => {
-    const { server, port } = await listAwareServer();
+    const { server, port } = await listAwareServer(acceptance);
     server.on('upgrade', (_req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
       socket.write(head);
@@ -171,7 +171,7 @@ describe('acceptListMethod on node:http', () => {
   it('lets server.close() end idle keep-alive connections, and closeAllConnections() busy ones', async () => {
     let arrived!: () => void;
     const busy = new Promise<void>((resolve) => (arrived = resolve));
-    const { server, port } = await listAwareServer((req, res) => {
+    const { server, port } = await listAwareServer(acceptance, (req, res) => {
       if (req.url === '/hang') arrived();
       else void echo(req, res);
     });
@@ -194,7 +194,7 @@ describe('acceptListMethod on node:http', () => {
   });
 
   it('applies the server timeout to the real socket', async () => {
-    const { server, port } = await listAwareServer();
+    const { server, port } = await listAwareServer(acceptance);
     server.timeout = 20;
     const timedOut = once(server, 'timeout') as Promise<[net.Socket]>;
     const socket = await connect(port);
@@ -206,7 +206,9 @@ describe('acceptListMethod on node:http', () => {
   it('pauses the real socket while the handler does not read the request body', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const { server, port } = await listAwareServer(async (req, res) => {
+    const { server, port } = await listAwareServer(acceptance, async (req, res) => {
+      // The LIST before puts the front in place, in both ways of accepting it.
+      if (req.method === 'GET') return echo(req, res);
       await released;
       let length = 0;
       for await (const chunk of req) length += (chunk as Buffer).length;
@@ -215,8 +217,10 @@ describe('acceptListMethod on node:http', () => {
     const connection = once(server, 'connection') as Promise<[net.Socket]>;
     const socket = await connect(port);
     const [rawSocket] = await connection;
-    const paused = once(rawSocket, 'pause');
     const all = readAll(socket);
+    socket.write('LIST /v1/first HTTP/1.1\r\nHost: vault\r\n\r\n');
+    await once(socket, 'data');
+    const paused = once(rawSocket, 'pause');
     const size = 32 * 1024 * 1024;
     socket.write(`PUT /v1/big HTTP/1.1\r\nHost: vault\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
     socket.write(Buffer.alloc(size, 'L'));
@@ -230,7 +234,7 @@ describe('acceptListMethod on node:http', () => {
     const piece = Buffer.alloc(64 * 1024, 'x');
     const serverSide: { socket?: net.Socket } = {};
     let maxQueued = 0;
-    const { server, port } = await listAwareServer(async (_req, res) => {
+    const { server, port } = await listAwareServer(acceptance, async (_req, res) => {
       for (let written = 0; written < total; written += piece.length) {
         const more = res.write(piece);
         maxQueued = Math.max(maxQueued, serverSide.socket?.writableLength ?? 0);
@@ -250,7 +254,7 @@ describe('acceptListMethod on node:http', () => {
         if (event === 'drain' && rawSocket.writableLength > 0) resolve();
       }),
     );
-    socket.write('GET /v1/stream HTTP/1.0\r\nHost: vault\r\n\r\n');
+    socket.write('LIST /v1/stream HTTP/1.0\r\nHost: vault\r\n\r\n');
     await kernelFull;
     const raw = await readAll(socket);
     expect(raw.length - raw.indexOf('\r\n\r\n') - 4).toBe(total);
@@ -259,14 +263,16 @@ describe('acceptListMethod on node:http', () => {
 
   it('is a no-op the second time and refuses a server that is not node:http', () => {
     const server = http.createServer(echo);
-    acceptListMethod(server);
-    acceptListMethod(server);
+    installListAcceptance(server, acceptance);
+    const emit = server.emit;
+    installListAcceptance(server, acceptance);
     expect(server.listeners('connection')).toHaveLength(1);
-    expect(() => acceptListMethod(net.createServer() as unknown as http.Server)).toThrow(TypeError);
+    expect(server.emit).toBe(emit);
+    expect(() => installListAcceptance(net.createServer() as unknown as http.Server, acceptance)).toThrow(TypeError);
   });
 });
 
-describe('acceptListMethod on node:https', () => {
+describe.each(['takeover', 'front'] as const)('acceptListMethod on node:https (%s)', (acceptance) => {
   it('accepts LIST through TLS', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-list-tls-'));
     try {
@@ -277,17 +283,148 @@ describe('acceptListMethod on node:https', () => {
       ]);
       const [key, cert] = await Promise.all([readFile(join(dir, 'key.pem')), readFile(join(dir, 'cert.pem'))]);
       const server = https.createServer({ key, cert }, echo);
-      acceptListMethod(server);
+      installListAcceptance(server, acceptance);
       const port = await listen(server);
       const socket = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: cert });
       await once(socket, 'secureConnect');
       const all = readAll(socket);
-      socket.write('LIST /v1/secret/metadata HTTP/1.1\r\nHost: vault\r\n\r\nPOST /v1/secret/data/a HTTP/1.1\r\nHost: vault\r\nContent-Length: 2\r\n\r\n{}LIST /v1/auth/token/accessors HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
+      socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/secret/metadata HTTP/1.1\r\nHost: vault\r\n\r\nPOST /v1/secret/data/a HTTP/1.1\r\nHost: vault\r\nContent-Length: 2\r\n\r\n{}LIST /v1/auth/token/accessors HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
       const responses = parseResponses(await all).map(echoed);
-      expect(responses.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual(['GET /v1/secret/metadata?list=true ', 'POST /v1/secret/data/a {}', 'GET /v1/auth/token/accessors?list=true ']);
+      expect(responses.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual(['GET /v1/sys/health ', 'GET /v1/secret/metadata?list=true ', 'POST /v1/secret/data/a {}', 'GET /v1/auth/token/accessors?list=true ']);
       expect(responses.every((r) => r.encrypted && r.remoteAddress === '127.0.0.1')).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
+
+describe('a connection taken over at its first LIST', () => {
+  /** Writes `first`, waits for the answer to it (so the server has read it), then writes `rest`. */
+  async function inTwoReads(port: number, first: string, rest: string): Promise<Response[]> {
+    const socket = await connect(port);
+    socket.setNoDelay(true);
+    const all = readAll(socket);
+    socket.write(first);
+    await once(socket, 'data');
+    socket.write(rest);
+    return parseResponses(await all);
+  }
+
+  it('is read by node:http itself until then', async () => {
+    const sockets: unknown[] = [];
+    const { server, port } = await listAwareServer('takeover', (req, res) => {
+      sockets.push(req.socket);
+      void echo(req, res);
+    });
+    const connection = once(server, 'connection') as Promise<[net.Socket]>;
+    const responses = await inTwoReads(port, 'GET /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'LIST /v1/b HTTP/1.1\r\nHost: vault\r\n\r\nGET /v1/c HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
+    const [rawSocket] = await connection;
+    expect(responses.map((r) => `${r.status} ${echoed(r).method} ${echoed(r).url}`)).toEqual(['200 GET /v1/a', '200 GET /v1/b?list=true', '200 GET /v1/c']);
+    expect(sockets[0]).toBe(rawSocket);
+    expect(sockets[1]).not.toBe(rawSocket);
+    expect(sockets[2]).toBe(sockets[1]);
+  });
+
+  it.each(['L', 'LI', 'LIS', 'LIST', 'LIST '])('accepts a LIST whose first bytes ended the read before (%j)', async (head) => {
+    const { port } = await listAwareServer('takeover');
+    const request = 'LIST /v1/split HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n';
+    const responses = await inTwoReads(port, `GET /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n${head}`, request.slice(head.length));
+    expect(responses.map((r) => `${r.status} ${echoed(r).url}`)).toEqual(['200 /v1/a', '200 /v1/split?list=true']);
+  });
+
+  /** A server whose handler holds `/v1/slow` until released; `arrived` resolves when it is being held. */
+  async function slowServer() {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const { server, port } = await listAwareServer('takeover', async (req, res) => {
+      if (req.url === '/v1/slow') {
+        arrived();
+        await released;
+      }
+      await echo(req, res);
+    });
+    return { server, port, release, slowArrived };
+  }
+
+  it('answers the requests before the LIST first, in order, however long they take', async () => {
+    const { port, release, slowArrived } = await slowServer();
+    const socket = await connect(port);
+    const all = readAll(socket);
+    socket.write('GET /v1/slow HTTP/1.1\r\nHost: vault\r\n\r\nGET /v1/next HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/list HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
+    await slowArrived;
+    release();
+    expect(parseResponses(await all).map((r) => echoed(r).url)).toEqual(['/v1/slow', '/v1/next', '/v1/list?list=true']);
+  });
+
+  it('keeps what arrives while it waits for those answers, and the end of the connection', async () => {
+    const { server, port, release, slowArrived } = await slowServer();
+    // Answer what was asked before the client's end rather than abort it (node:http's default;
+    // the switch is a property of node:http's server that @types/node does not declare),
+    // and never close an idle connection: only the end, passed on to node:http, closes it.
+    (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    server.keepAliveTimeout = 0;
+    const connection = once(server, 'connection') as Promise<[net.Socket]>;
+    const socket = await connect(port);
+    const [serverSide] = await connection;
+    const all = readAll(socket);
+    socket.write('GET /v1/slow HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/list HTTP/1.1\r\nHost: vault\r\n\r\n');
+    await slowArrived;
+    socket.end('POST /v1/later HTTP/1.1\r\nHost: vault\r\nContent-Length: 4\r\n\r\nbody');
+    await once(serverSide, 'end');
+    release();
+    expect(parseResponses(await all).map((r) => `${echoed(r).url} ${echoed(r).body}`)).toEqual(['/v1/slow ', '/v1/list?list=true ', '/v1/later body']);
+  });
+
+  it('does not answer a LIST that follows a request asking to close the connection', async () => {
+    const { port } = await listAwareServer('takeover');
+    const raw = 'GET /v1/a HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\nLIST /v1/b HTTP/1.1\r\nHost: vault\r\n\r\n';
+    expect(await exchange(port, raw)).not.toContain('list=true');
+  });
+
+  it("keeps other refused requests for node:http's answer and the server's 'clientError' listeners", async () => {
+    const { server, port } = await listAwareServer('takeover');
+    const refused: string[] = [];
+    server.on('clientError', (error: Error & { code?: string }, socket: net.Socket) => {
+      refused.push(error.code ?? '');
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+    expect(parseResponses(await exchange(port, 'LIST /v1/a HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n')).map((r) => r.status)).toEqual([200]);
+    for (const raw of ['LISX /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'LINX /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'FOO /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n']) {
+      expect(await exchange(port, raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    }
+    expect(refused).toEqual(['HPE_INVALID_METHOD', 'HPE_INVALID_METHOD', 'HPE_INVALID_METHOD']);
+  });
+
+  it('leaves nothing of the old parser in the server: close() ends the connection once it is idle', async () => {
+    const { server, port } = await listAwareServer('takeover');
+    const socket = await connect(port);
+    const closed = once(socket, 'close');
+    socket.write('GET /v1/a HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/b HTTP/1.1\r\nHost: vault\r\n\r\n');
+    let answered = '';
+    socket.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+    while (parseResponsesSafe(answered).length < 2) await once(socket, 'data');
+    await new Promise((resolve) => server.close(resolve));
+    await closed;
+  });
+
+  it('is what acceptListMethod does on this Node', async () => {
+    const server = http.createServer(echo);
+    acceptListMethod(server);
+    const port = await listen(server);
+    const sockets: unknown[] = [];
+    server.on('request', (req: http.IncomingMessage) => sockets.push(req.socket));
+    const connection = once(server, 'connection') as Promise<[net.Socket]>;
+    await exchange(port, 'GET /v1/a HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
+    expect(sockets[0]).toBe((await connection)[0]);
+  });
+});
+
+function parseResponsesSafe(raw: string): Response[] {
+  try {
+    return parseResponses(raw);
+  } catch {
+    return [];
+  }
+}
