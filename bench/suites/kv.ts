@@ -1,6 +1,8 @@
 // P2 and P3: KV v2 read and write through handle(), token and ACL included, against performance.md §7's floors.
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { createVault } from 'coffer';
+import type { Crypto } from '@coffer/sdk';
+import { cryptoCensus } from '../crypto-census.js';
 import { compare, formatTable, judge, type BenchOptions, type GoalOutcome } from '../harness.js';
 
 const SECRET = { username: 'app', password: 'correct horse battery staple', url: 'postgres://db.internal:5432/app', ttl: 3600 };
@@ -32,14 +34,22 @@ export function writeFloor() {
   };
 }
 
-export async function kvSuite(options: BenchOptions): Promise<{ report: string; outcomes: GoalOutcome[] }> {
-  const vault = await createVault({ dev: { rootTokenId: 'root' } });
+/** A dev vault with one secret and a token whose policy reads and writes it; its read and write. */
+async function kvFixture(crypto?: Crypto) {
+  const vault = await createVault({ dev: { rootTokenId: 'root' }, ...(crypto ? { crypto } : {}) });
   await vault.handle({ operation: 'update', path: 'sys/policies/acl/app', token: 'root', data: { policy: 'path "secret/data/app" { capabilities = ["read", "create", "update"] }' } });
   const token = (await vault.handle({ operation: 'update', path: 'auth/token/create', token: 'root', data: { policies: ['app'] } })).auth!.client_token;
   await vault.handle({ operation: 'update', path: 'secret/config', token: 'root', data: { max_versions: 5 } });
   await vault.handle({ operation: 'update', path: 'secret/data/app', token, data: { data: SECRET } });
-  const read = () => vault.handle({ operation: 'read', path: 'secret/data/app', token });
-  const write = () => vault.handle({ operation: 'update', path: 'secret/data/app', token, data: { data: SECRET } });
+  return {
+    vault,
+    read: () => vault.handle({ operation: 'read', path: 'secret/data/app', token }),
+    write: () => vault.handle({ operation: 'update', path: 'secret/data/app', token, data: { data: SECRET } }),
+  };
+}
+
+export async function kvSuite(options: BenchOptions): Promise<{ report: string; outcomes: GoalOutcome[] }> {
+  const { vault, read, write } = await kvFixture();
 
   const [readBase, readSubject] = await compare(
     [
@@ -56,8 +66,16 @@ export async function kvSuite(options: BenchOptions): Promise<{ report: string; 
     options,
   );
   await vault.close();
+  // Apart from the ratios: the write's cryptography, inside requests and in a tight loop.
+  const census = cryptoCensus();
+  const timed = await kvFixture(census.crypto);
+  const writeCrypto = await census.measure(timed.write, (options.samples ?? 11) < 11 ? 2000 : 10_000);
+  await timed.vault.close();
   return {
-    report: formatTable('P2 KV v2 read', [readBase!, readSubject!]) + formatTable('P3 KV v2 write', [writeBase!, writeSubject!]),
+    report:
+      formatTable('P2 KV v2 read', [readBase!, readSubject!]) +
+      formatTable('P3 KV v2 write', [writeBase!, writeSubject!]) +
+      `\n#### P3: the cryptography of one write\n\n${writeCrypto}`,
     outcomes: [
       judge({ id: 'P2', description: 'KV v2 read (token + ACL)', floor: readBase!, subject: readSubject!, minRatio: 0.35 }),
       judge({ id: 'P3', description: 'KV v2 write (token + ACL)', floor: writeBase!, subject: writeSubject!, minRatio: 0.3 }),
