@@ -4,10 +4,11 @@
 // a request's CPU (docs/benchmarks.md, "Reading H1–H4"), and most requests are not LIST.
 //
 // node:http has no public way to release a connection from its parser, so this leans on what
-// its own Upgrade path does (Node 20 `_http_server.js`): `socket.parser`, the listeners its
-// connection listener added, and `_http_common.freeParser`, which stops the parser consuming
-// the socket and takes it out of the server's header-timeout sweep. `takeoverSupported()`
-// checks that those are there; where they are not, every connection is fronted from the start.
+// its own Upgrade path does (Node 20 `_http_server.js`): `socket.parser` (whose `unconsume()`
+// stops it reading the socket natively), the listeners its connection listener added, and
+// `_http_common.freeParser`, which returns the parser to node:http's pool and takes it out of
+// the server's list of connections. `takeoverSupported()` checks that those are there; where
+// they are not, every connection is fronted from the start.
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
@@ -102,22 +103,27 @@ interface ParseError extends Error {
 const LIST_SP = 'LIST ';
 /** llhttp refuses LIST at its `S`: `LI` could still have become LINK. */
 const ACCEPTED_PREFIX = 'LI';
+const LF = 0x0a;
 
 /**
  * The refused request's bytes from its first one on, when llhttp refused a request line that
  * starts `LIST `; undefined for anything else, which node:http answers as it always does.
  *
- * The two bytes llhttp accepted may have arrived in the read before (`rawPacket` is only the
- * current one): then the missing ones are put back. Only `LI` can precede the refusal at this
- * position for a LIST, so a garbage method whose tail spells `ST ` in a separate read would be
- * taken for LIST too, and answered as one.
+ * The bytes llhttp accepted before refusing must start a request: a line feed (the end of the
+ * request before, or a blank line) or the start of the read comes before them, so `UNLIST` is
+ * refused as before. They may have arrived in the read before (`rawPacket` is only the current
+ * one): then the missing ones are put back. A read boundary hides what came before it, so a
+ * garbage method ending in `LIST` (`UNLIST`) split just before its `LIST`, or before its `IST`
+ * or `ST`, would be taken for LIST and answered as one.
  */
 function refusedListRequest(error: ParseError): Buffer | undefined {
   const raw = error.rawPacket;
   const at = error.bytesParsed;
   if (error.code !== 'HPE_INVALID_METHOD' || !Buffer.isBuffer(raw) || typeof at !== 'number' || at < 0 || at > raw.length) return undefined;
   const inThisRead = Math.min(at, ACCEPTED_PREFIX.length);
-  const request = Buffer.concat([Buffer.from(ACCEPTED_PREFIX.slice(0, ACCEPTED_PREFIX.length - inThisRead), 'latin1'), raw.subarray(at - inThisRead)]);
+  const start = at - inThisRead;
+  if (start > 0 && raw[start - 1] !== LF) return undefined;
+  const request = Buffer.concat([Buffer.from(ACCEPTED_PREFIX.slice(0, ACCEPTED_PREFIX.length - inThisRead), 'latin1'), raw.subarray(start)]);
   const known = Math.min(request.length, LIST_SP.length);
   // The read may end before `LIST ` is complete; the front then waits for the rest as usual.
   if (known <= ACCEPTED_PREFIX.length || request.toString('latin1', 0, known) !== LIST_SP.slice(0, known)) return undefined;
@@ -128,6 +134,10 @@ function refusedListRequest(error: ParseError): Buffer | undefined {
  * Handles a parse error on a connection node:http reads: when it refused a LIST request, the
  * connection is taken over and true returned, so nobody else answers the error. The requests
  * before the LIST keep their responses: the front starts once the last of them is finished.
+ *
+ * Until then the old parser stays registered with the server, no longer reading: so
+ * `closeAllConnections()` still reaches the connection, and its header timeout still runs from
+ * the start of the LIST, as it would for any request queued behind a slow one.
  */
 export function takeOverRefusedList(server: object, httpListener: (socket: net.Socket) => void, error: ParseError, socket: net.Socket): boolean {
   const tracked = socket as TrackedSocket;
@@ -137,14 +147,19 @@ export function takeOverRefusedList(server: object, httpListener: (socket: net.S
   if (!listeners || !parser || !release) return false;
   const request = refusedListRequest(error);
   if (!request) return false;
-  // From here on the socket is read through its stream. Paused (for backpressure), its handle is
-  // stopped, and only node:http's own 'resume' listener, still attached, can start it again.
-  tracked._paused = false;
-  if (socket.isPaused()) socket.resume();
-  release(parser, null, socket);
   const removeListeners = (events: readonly string[]): void => {
     for (const event of events) for (const fn of listeners.get(event) ?? []) socket.removeListener(event, fn);
   };
+  // From here on the socket is read through its stream. node:http may have stopped its handle
+  // (backpressure); its own 'resume' listener restarts it, which the stream's resume() cannot
+  // do while the parser has been reading in its place.
+  tracked._paused = false;
+  for (const onResume of listeners.get('resume') ?? []) onResume.call(socket);
+  const reading = parser as HttpParser & { _consumed?: boolean };
+  if (reading._consumed) {
+    reading._consumed = false;
+    parser.unconsume();
+  }
   removeListeners(READING_EVENTS);
   for (const method of OVERRIDDEN_METHODS) delete (socket as unknown as Record<string, unknown>)[method];
   delete tracked[kHttpListeners];
@@ -158,31 +173,32 @@ export function takeOverRefusedList(server: object, httpListener: (socket: net.S
     if (held >= socket.readableHighWaterMark) socket.pause();
   };
   socket.on('data', hold);
+  socket.resume();
   const start = (): void => {
     socket.removeListener('data', hold);
     removeListeners(RESPONDING_EVENTS);
-    if (socket.destroyed || !socket.writable) {
+    if (!socket.destroyed && socket.writable) {
+      // The keep-alive timer node:http set after the last response belongs to the old parser.
+      socket.setTimeout(0);
+      // Resumed first: the front pauses the socket again if what it was handed fills it.
+      socket.resume();
+      // The front's connection takes a parser from node:http's pool before the old one goes back.
+      Reflect.apply(httpListener, server, [new ListRewriteSocket(socket, Buffer.concat(arrived))]);
+    } else {
       socket.destroy();
-      return;
     }
-    // The keep-alive timer node:http set after the last response belongs to the old parser.
-    socket.setTimeout(0);
-    Reflect.apply(httpListener, server, [new ListRewriteSocket(socket, Buffer.concat(arrived))]);
-    socket.resume();
+    // Closing the socket may have released the old parser already (node:http's 'close' listener).
+    if (tracked.parser === parser) release(parser, null, socket);
   };
   afterResponses(tracked, start);
   return true;
 }
 
-/**
- * Calls `then` once no response of the old parser holds the socket (each finished hands it to
- * the next), and never before the old parser's read has returned: the released parser goes
- * back to node:http's pool, and the front's connection would be handed that same parser.
- */
+/** Calls `then` once no response of the old parser holds the socket (each finished hands it to the next), or the socket is gone. */
 function afterResponses(socket: TrackedSocket, then: () => void): void {
   const current = socket._httpMessage;
-  if (!current) {
-    setImmediate(then);
+  if (!current || socket.destroyed) {
+    then();
     return;
   }
   const next = (): void => {

@@ -377,6 +377,44 @@ describe('a connection taken over at its first LIST', () => {
     expect(parseResponses(await all).map((r) => `${echoed(r).url} ${echoed(r).body}`)).toEqual(['/v1/slow ', '/v1/list?list=true ', '/v1/later body']);
   });
 
+  it('lets closeAllConnections() end a connection waiting for the answers before its LIST', async () => {
+    // The slow request is never released: its connection is gone, and its handler with it.
+    const { server, port, slowArrived } = await slowServer();
+    const socket = await connect(port);
+    const closed = once(socket, 'close');
+    socket.write('GET /v1/slow HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/list HTTP/1.1\r\nHost: vault\r\n\r\n');
+    await slowArrived;
+    server.closeAllConnections();
+    await closed;
+  });
+
+  it('reads on after a LIST that came while node:http held the connection back for a large answer', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 'x');
+    const { port } = await listAwareServer('takeover', (req, res) => {
+      if (req.url === '/v1/big') res.writeHead(200, { 'Content-Length': big.length }).end(big);
+      else void echo(req, res);
+    });
+    const socket = await connect(port);
+    let received = '';
+    const arrival = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!received.includes(text)) return;
+          socket.off('data', check);
+          resolve();
+        };
+        socket.on('data', check);
+        check();
+      });
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    // The large answer fills the socket, so node:http stops reading before the LIST.
+    socket.write('GET /v1/big HTTP/1.1\r\nHost: vault\r\n\r\nGET /v1/x HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/list HTTP/1.1\r\nHost: vault\r\n\r\n');
+    await arrival('"url":"/v1/list?list=true"');
+    socket.write('GET /v1/after HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n');
+    await arrival('"url":"/v1/after"');
+    socket.destroy();
+  });
+
   it('does not answer a LIST that follows a request asking to close the connection', async () => {
     const { port } = await listAwareServer('takeover');
     const raw = 'GET /v1/a HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\nLIST /v1/b HTTP/1.1\r\nHost: vault\r\n\r\n';
@@ -391,10 +429,17 @@ describe('a connection taken over at its first LIST', () => {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
     expect(parseResponses(await exchange(port, 'LIST /v1/a HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n')).map((r) => r.status)).toEqual([200]);
-    for (const raw of ['LISX /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'LINX /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n', 'FOO /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n']) {
-      expect(await exchange(port, raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const methods = ['LISX', 'LINX', 'UNLIST', 'XLIST', 'FOO'];
+    for (const method of methods) {
+      expect(await exchange(port, `${method} /v1/a HTTP/1.1\r\nHost: vault\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     }
-    expect(refused).toEqual(['HPE_INVALID_METHOD', 'HPE_INVALID_METHOD', 'HPE_INVALID_METHOD']);
+    expect(refused).toEqual(methods.map(() => 'HPE_INVALID_METHOD'));
+  });
+
+  it('refuses UNLIST after a request on the same connection: what llhttp refused must start a request', async () => {
+    const { port } = await listAwareServer('takeover', (req, res) => res.end(`${req.method} ${req.url}`));
+    const answer = await exchange(port, 'GET /v1/a HTTP/1.1\r\nHost: vault\r\n\r\nUNLIST /v1/b HTTP/1.1\r\nHost: vault\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*GET \/v1\/a$/);
   });
 
   it('leaves nothing of the old parser in the server: close() ends the connection once it is idle', async () => {
