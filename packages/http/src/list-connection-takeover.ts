@@ -29,7 +29,9 @@ type FreeParser = (parser: HttpParser, req: null, socket: net.Socket) => void;
  */
 const READING_EVENTS = ['data', 'end', 'pause', 'resume'] as const;
 const RESPONDING_EVENTS = ['drain', 'timeout'] as const;
-const SOCKET_EVENTS = [...READING_EVENTS, ...RESPONDING_EVENTS];
+/** node:http's error listener takes itself off at the refusal; it reports errors again until the front starts. */
+const ERROR_EVENTS = ['error'] as const;
+const SOCKET_EVENTS = [...READING_EVENTS, ...RESPONDING_EVENTS, ...ERROR_EVENTS];
 /** Methods node:http overrides on the socket while its parser owns it. */
 const OVERRIDDEN_METHODS = ['on', 'addListener', 'prependListener', 'setEncoding'] as const;
 
@@ -103,18 +105,19 @@ interface ParseError extends Error {
 const LIST_SP = 'LIST ';
 /** llhttp refuses LIST at its `S`: `LI` could still have become LINK. */
 const ACCEPTED_PREFIX = 'LI';
+/** The one other method llhttp refuses at that same byte: `UNLI` could still have become UNLINK. */
+const UNLINK_PREFIX = 'UN';
 const LF = 0x0a;
 
 /**
  * The refused request's bytes from its first one on, when llhttp refused a request line that
  * starts `LIST `; undefined for anything else, which node:http answers as it always does.
  *
- * The bytes llhttp accepted before refusing must start a request: a line feed (the end of the
- * request before, or a blank line) or the start of the read comes before them, so `UNLIST` is
- * refused as before. They may have arrived in the read before (`rawPacket` is only the current
- * one): then the missing ones are put back. A read boundary hides what came before it, so a
- * garbage method ending in `LIST` (`UNLIST`) split just before its `LIST`, or before its `IST`
- * or `ST`, would be taken for LIST and answered as one.
+ * llhttp refuses `LIST` and `UNLIST` at the same `S`, and what came before its `LI` may be the
+ * end of a body, so `UNLIST` is told apart only when its `UN` starts a line or the read.
+ * The bytes llhttp accepted may have arrived in the read before (`rawPacket` is only the current
+ * one): then the missing ones are put back. So a garbage method ending in `LIST` after a body,
+ * or split by a read boundary before its `LIST`, `IST` or `ST`, would be answered as a LIST.
  */
 function refusedListRequest(error: ParseError): Buffer | undefined {
   const raw = error.rawPacket;
@@ -122,7 +125,8 @@ function refusedListRequest(error: ParseError): Buffer | undefined {
   if (error.code !== 'HPE_INVALID_METHOD' || !Buffer.isBuffer(raw) || typeof at !== 'number' || at < 0 || at > raw.length) return undefined;
   const inThisRead = Math.min(at, ACCEPTED_PREFIX.length);
   const start = at - inThisRead;
-  if (start > 0 && raw[start - 1] !== LF) return undefined;
+  const unlink = start - UNLINK_PREFIX.length;
+  if (unlink >= 0 && raw.toString('latin1', unlink, start) === UNLINK_PREFIX && (unlink === 0 || raw[unlink - 1] === LF)) return undefined;
   const request = Buffer.concat([Buffer.from(ACCEPTED_PREFIX.slice(0, ACCEPTED_PREFIX.length - inThisRead), 'latin1'), raw.subarray(start)]);
   const known = Math.min(request.length, LIST_SP.length);
   // The read may end before `LIST ` is complete; the front then waits for the rest as usual.
@@ -135,11 +139,18 @@ function refusedListRequest(error: ParseError): Buffer | undefined {
  * connection is taken over and true returned, so nobody else answers the error. The requests
  * before the LIST keep their responses: the front starts once the last of them is finished.
  *
- * Until then the old parser stays registered with the server, no longer reading: so
- * `closeAllConnections()` still reaches the connection, and its header timeout still runs from
- * the start of the LIST, as it would for any request queued behind a slow one.
+ * Meanwhile the connection is in `waiting`, not in the server's own list: that list would time
+ * the LIST out as a request whose headers never came, however long the requests before it take
+ * to answer, which node:http never does to a request it has read whole. The caller ends the
+ * waiting connections on `closeAllConnections()`.
  */
-export function takeOverRefusedList(server: object, httpListener: (socket: net.Socket) => void, error: ParseError, socket: net.Socket): boolean {
+export function takeOverRefusedList(
+  server: object,
+  httpListener: (socket: net.Socket) => void,
+  waiting: Set<net.Socket>,
+  error: ParseError,
+  socket: net.Socket,
+): boolean {
   const tracked = socket as TrackedSocket;
   const listeners = tracked[kHttpListeners];
   const parser = tracked.parser;
@@ -160,7 +171,14 @@ export function takeOverRefusedList(server: object, httpListener: (socket: net.S
     reading._consumed = false;
     parser.unconsume();
   }
+  // Out of the server's list; the parser itself goes back to the pool only once the front has
+  // its own, as its read is still on the stack.
+  parser.remove();
+  waiting.add(socket);
+  socket.once('close', () => waiting.delete(socket));
   removeListeners(READING_EVENTS);
+  const reportErrors = listeners.get('error') ?? [];
+  for (const fn of reportErrors) if (!socket.listeners('error').includes(fn)) socket.on('error', fn);
   for (const method of OVERRIDDEN_METHODS) delete (socket as unknown as Record<string, unknown>)[method];
   delete tracked[kHttpListeners];
   // Until the front starts, what arrives is kept for it. The socket keeps being read (the old
@@ -172,11 +190,20 @@ export function takeOverRefusedList(server: object, httpListener: (socket: net.S
     held += chunk.length;
     if (held >= socket.readableHighWaterMark) socket.pause();
   };
+  // The client's end: node:http aborts the connection's requests then, unless the server
+  // answers half-closed connections (its `httpAllowHalfOpen`, which @types/node leaves out).
+  const ended = (): void => {
+    if ((server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen !== true) socket.destroy();
+  };
   socket.on('data', hold);
+  socket.once('end', ended);
   socket.resume();
   const start = (): void => {
+    waiting.delete(socket);
     socket.removeListener('data', hold);
+    socket.removeListener('end', ended);
     removeListeners(RESPONDING_EVENTS);
+    removeListeners(ERROR_EVENTS);
     if (!socket.destroyed && socket.writable) {
       // The keep-alive timer node:http set after the last response belongs to the old parser.
       socket.setTimeout(0);

@@ -26,7 +26,8 @@ export type ListAcceptance = 'takeover' | 'front';
  * Content-Length and chunked bodies) intact, and `req.socket` is that stream, which forwards the
  * address, timeout and TLS properties of the real socket. A refused LIST never reaches the
  * server's 'clientError' listeners. On a Node whose node:http cannot let go of a connection,
- * every connection is fronted from the start.
+ * every connection is fronted from the start. A taken-over connection counts its requests
+ * against `maxRequestsPerSocket` afresh from its LIST.
  *
  * Call it once, before `listen()`; calling it again does nothing. Throws a TypeError when the
  * server has no node:http connection listener.
@@ -58,11 +59,18 @@ export function installListAcceptance(server: http.Server | https.Server, accept
   // node:http registers its listener in the constructor, before any of the user's: keep it first.
   server.prependListener(event, Object.assign(connection, { [kListAware]: true }));
   if (acceptance === 'takeover') {
+    const waiting = new Set<net.Socket>();
     // node:http reports the refusal as 'clientError'; a taken-over LIST is not an error to anyone.
     const emit = server.emit;
     server.emit = function emitUnlessListTakenOver(this: http.Server, name: string | symbol, ...args: unknown[]): boolean {
-      if (name === 'clientError' && takeOverRefusedList(this, httpListener, args[0] as Error, args[1] as net.Socket)) return true;
+      if (name === 'clientError' && takeOverRefusedList(this, httpListener, waiting, args[0] as Error, args[1] as net.Socket)) return true;
       return Reflect.apply(emit, this, [name, ...args]) as boolean;
     } as typeof server.emit;
+    // A connection between its parsers is in no list of node:http's.
+    const closeAllConnections = server.closeAllConnections;
+    server.closeAllConnections = function closeAllConnectionsAndWaiting(this: http.Server): void {
+      Reflect.apply(closeAllConnections, this, []);
+      for (const socket of waiting) socket.destroy();
+    };
   }
 }
