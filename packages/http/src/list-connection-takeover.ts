@@ -107,26 +107,27 @@ const LIST_SP = 'LIST ';
 const ACCEPTED_PREFIX = 'LI';
 /** The one other method llhttp refuses at that same byte: `UNLI` could still have become UNLINK. */
 const UNLINK_PREFIX = 'UN';
-const LF = 0x0a;
 
 /**
  * The refused request's bytes from its first one on, when llhttp refused a request line that
  * starts `LIST `; undefined for anything else, which node:http answers as it always does.
  *
- * llhttp refuses `LIST` and `UNLIST` at the same `S`, and what came before its `LI` may be the
- * end of a body, so `UNLIST` is told apart only when its `UN` starts a line or the read.
- * The bytes llhttp accepted may have arrived in the read before (`rawPacket` is only the current
- * one): then the missing ones are put back. So a garbage method ending in `LIST` after a body,
- * or split by a read boundary before its `LIST`, `IST` or `ST`, would be answered as a LIST.
+ * llhttp refuses `LIST` and `UNLIST` at the same `S`, and the bytes before the `LI` may be the
+ * end of a body (`Content-Length: 2` and `UN`, then `LIST`) as well as a method's start: the
+ * two cannot be told apart without framing the connection, which is what the takeover avoids.
+ * A legitimate LIST must never be refused, so only an `UN` that opens the connection's first
+ * read, where no body can come before it, keeps the refusal. The bytes llhttp accepted may have
+ * arrived in the read before (`rawPacket` is only the current one): then the missing ones are
+ * put back. So garbage such as `UNLIST` later in a connection is answered as a LIST, which the
+ * request's token and policy then judge like any other.
  */
-function refusedListRequest(error: ParseError): Buffer | undefined {
+function refusedListRequest(error: ParseError, firstRead: boolean): Buffer | undefined {
   const raw = error.rawPacket;
   const at = error.bytesParsed;
   if (error.code !== 'HPE_INVALID_METHOD' || !Buffer.isBuffer(raw) || typeof at !== 'number' || at < 0 || at > raw.length) return undefined;
   const inThisRead = Math.min(at, ACCEPTED_PREFIX.length);
   const start = at - inThisRead;
-  const unlink = start - UNLINK_PREFIX.length;
-  if (unlink >= 0 && raw.toString('latin1', unlink, start) === UNLINK_PREFIX && (unlink === 0 || raw[unlink - 1] === LF)) return undefined;
+  if (firstRead && start === UNLINK_PREFIX.length && raw.toString('latin1', 0, start) === UNLINK_PREFIX) return undefined;
   const request = Buffer.concat([Buffer.from(ACCEPTED_PREFIX.slice(0, ACCEPTED_PREFIX.length - inThisRead), 'latin1'), raw.subarray(start)]);
   const known = Math.min(request.length, LIST_SP.length);
   // The read may end before `LIST ` is complete; the front then waits for the rest as usual.
@@ -156,7 +157,7 @@ export function takeOverRefusedList(
   const parser = tracked.parser;
   const release = nodeFreeParser();
   if (!listeners || !parser || !release) return false;
-  const request = refusedListRequest(error);
+  const request = refusedListRequest(error, socket.bytesRead === error.rawPacket?.length);
   if (!request) return false;
   const removeListeners = (events: readonly string[]): void => {
     for (const event of events) for (const fn of listeners.get(event) ?? []) socket.removeListener(event, fn);
@@ -190,18 +191,14 @@ export function takeOverRefusedList(
     held += chunk.length;
     if (held >= socket.readableHighWaterMark) socket.pause();
   };
-  // The client's end: node:http aborts the connection's requests then, unless the server
-  // answers half-closed connections (its `httpAllowHalfOpen`, which @types/node leaves out).
-  const ended = (): void => {
-    if ((server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen !== true) socket.destroy();
-  };
+  // The client's end waits with the bytes: the front hears of it when it starts, after the
+  // answers before the LIST are out. (node:http reads an end as soon as it can, and then
+  // answers what it had read or not, depending on whether backpressure had paused its reading.)
   socket.on('data', hold);
-  socket.once('end', ended);
   socket.resume();
   const start = (): void => {
     waiting.delete(socket);
     socket.removeListener('data', hold);
-    socket.removeListener('end', ended);
     removeListeners(RESPONDING_EVENTS);
     removeListeners(ERROR_EVENTS);
     if (!socket.destroyed && socket.writable) {

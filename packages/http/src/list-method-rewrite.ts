@@ -26,8 +26,16 @@ export type ListAcceptance = 'takeover' | 'front';
  * Content-Length and chunked bodies) intact, and `req.socket` is that stream, which forwards the
  * address, timeout and TLS properties of the real socket. A refused LIST never reaches the
  * server's 'clientError' listeners. On a Node whose node:http cannot let go of a connection,
- * every connection is fronted from the start. A taken-over connection counts its requests
- * against `maxRequestsPerSocket` afresh from its LIST.
+ * every connection is fronted from the start.
+ *
+ * Where a taken-over connection differs from one node:http reads itself: requests pipelined
+ * after the LIST are read once those before it are answered (so they start later, and a parse
+ * error among them is answered after those answers rather than instead of them); it counts
+ * requests against `maxRequestsPerSocket` afresh from its LIST; a client that half-closes it
+ * while requests are pipelined may get more or fewer of their answers (node:http's own outcome
+ * there depends on whether backpressure had paused its reading); and a method that only ends in
+ * LIST (`UNLIST`) is answered as LIST unless it opens the connection (see
+ * list-connection-takeover.ts).
  *
  * Call it once, before `listen()`; calling it again does nothing. Throws a TypeError when the
  * server has no node:http connection listener.
