@@ -388,12 +388,17 @@ describe('a connection taken over at its first LIST', () => {
     await closed;
   });
 
-  it('reads on after a LIST that came while node:http held the connection back for a large answer', async () => {
-    const big = Buffer.alloc(4 * 1024 * 1024, 'x');
-    const { port } = await listAwareServer('takeover', (req, res) => {
+  /** A server answering `/v1/big` with `size` bytes at once, and echoing anything else. */
+  function bigAnswerServer(size: number) {
+    const big = Buffer.alloc(size, 'x');
+    return listAwareServer('takeover', (req, res) => {
       if (req.url === '/v1/big') res.writeHead(200, { 'Content-Length': big.length }).end(big);
       else void echo(req, res);
     });
+  }
+
+  it('reads on after a LIST that came while node:http held the connection back for a large answer', async () => {
+    const { port } = await bigAnswerServer(4 * 1024 * 1024);
     const socket = await connect(port);
     let received = '';
     const arrival = (text: string) =>
@@ -455,18 +460,16 @@ describe('a connection taken over at its first LIST', () => {
     release();
     expect(parseResponses(await all).map((r) => echoed(r).url)[0]).toBe('/v1/slow');
   });
+
   it('still sends an answer already written when the client ends the connection while its LIST waits', async () => {
-    const big = Buffer.alloc(8 * 1024 * 1024, 'x');
-    const { port } = await listAwareServer('takeover', (req, res) => {
-      if (req.url === '/v1/big') res.writeHead(200, { 'Content-Length': big.length }).end(big);
-      else void echo(req, res);
-    });
+    const size = 8 * 1024 * 1024;
+    const { port } = await bigAnswerServer(size);
     const socket = await connect(port);
     const all = readAll(socket);
     socket.end('GET /v1/big HTTP/1.1\r\nHost: vault\r\n\r\nLIST /v1/list HTTP/1.1\r\nHost: vault\r\n\r\n');
     const [answer] = parseResponses(await all);
     expect(answer?.status).toBe(200);
-    expect(answer?.body.length).toBe(big.length);
+    expect(answer?.body.length).toBe(size);
   });
 
   it("reports an error on a connection waiting for its LIST to the server's 'clientError' listeners", async () => {
