@@ -60,6 +60,11 @@ function nodeFreeParser(): FreeParser | undefined {
   return freeParser;
 }
 
+/** The function node:http registers on every server it constructs: found by identity on one made here. */
+export function nodeHttpConnectionListener(server = new http.Server()): ((socket: net.Socket) => void) | undefined {
+  return server.listeners('connection')[0] as ((socket: net.Socket) => void) | undefined;
+}
+
 let supported: boolean | undefined;
 
 /**
@@ -68,10 +73,11 @@ let supported: boolean | undefined;
  */
 export function takeoverSupported(): boolean {
   if (supported === undefined) {
-    const httpListener = new http.Server().listeners('connection')[0] as ((socket: net.Socket) => void) | undefined;
+    const server = new http.Server();
+    const httpListener = nodeHttpConnectionListener(server);
     const probe = new net.Socket();
     try {
-      supported = nodeFreeParser() !== undefined && httpListener !== undefined && attachHttp(httpListener.bind(new http.Server()), probe);
+      supported = nodeFreeParser() !== undefined && httpListener !== undefined && attachHttp(httpListener.bind(server), probe);
     } catch {
       supported = false;
     } finally {

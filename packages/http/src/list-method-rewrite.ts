@@ -1,11 +1,11 @@
 // Lets a node:http or node:https server accept Vault's `LIST` method, which Node's parser
 // (llhttp) answers with 400 before any handler runs; hvac, node-vault and Vault's Go client
 // all send it (DESIGN.md §2). Vault treats `LIST /v1/x` exactly like `GET /v1/x?list=true`.
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { attachHttp, takeOverRefusedList, takeoverSupported } from './list-connection-takeover.js';
+import { attachHttp, nodeHttpConnectionListener, takeOverRefusedList, takeoverSupported } from './list-connection-takeover.js';
 import { ListRewriteSocket } from './list-rewrite-socket.js';
 
 /** Marks the connection listener installed here, so a second call is a no-op. */
@@ -50,8 +50,7 @@ export function installListAcceptance(server: http.Server | https.Server, accept
   const event = server instanceof tls.Server ? 'secureConnection' : 'connection';
   const listeners = server.rawListeners(event);
   if (listeners.some((listener) => kListAware in listener)) return;
-  // The function node:http registers on every server it constructs: one made here is found by identity.
-  const httpListener = new http.Server().listeners('connection')[0] as ((socket: net.Socket) => void) | undefined;
+  const httpListener = nodeHttpConnectionListener();
   if (!httpListener || !listeners.includes(httpListener)) {
     throw new TypeError('acceptListMethod: the server has no node:http connection listener (is it a node:http or node:https server?)');
   }
